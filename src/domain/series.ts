@@ -1,0 +1,31 @@
+/**
+ * The numbers a store returns for a series request, before they are shaped into
+ * the Braze answer (src/domain/series-shape.ts). Days are local calendar days in the
+ * workspace's reporting zone, as day numbers (days since 1970-01-01, see time.ts).
+ */
+import type { Channel } from './channels.js';
+
+/**
+ * One number. `channel` null and `variationId` null: a day-level figure
+ * (`unique_recipients`, conversions, revenue). `channel` null with a variation id:
+ * a control-group figure (`enrolled`, ...), the same in every channel's control entry.
+ */
+export interface SeriesCell {
+  readonly day: number;
+  readonly channel: Channel | null;
+  readonly variationId: string | null;
+  readonly metric: string;
+  readonly value: number;
+}
+
+/** Conversion fields of SPEC §5, in answer order. */
+export const CONVERSION_FIELDS = [
+  'conversions',
+  'conversions1',
+  'conversions2',
+  'conversions3',
+  'conversions_by_send_time',
+  'conversions1_by_send_time',
+  'conversions2_by_send_time',
+  'conversions3_by_send_time',
+] as const;

@@ -1,0 +1,88 @@
+/**
+ * The one storage interface. The embedded SQLite store (sqlite/) and the ClickHouse store
+ * (clickhouse/) both implement it and both pass test/store/contract.ts.
+ *
+ * Every method is async so that a networked store fits; every answer must be a function of
+ * the event set only (SPEC preamble): arrival order, batch boundaries and retries change nothing.
+ */
+import type { Campaign, CampaignDefinition } from '../domain/campaign.js';
+import type { NormalizedEvent } from '../domain/event.js';
+import type { Permission } from '../domain/permissions.js';
+import type { SeriesCell } from '../domain/series.js';
+
+export interface Workspace {
+  readonly id: string;
+  readonly name: string;
+  /** IANA zone name of the reporting time zone (SPEC §1). */
+  readonly timezone: string;
+  readonly createdAtMs: number;
+}
+
+export interface ApiKeyGrant {
+  readonly workspaceId: string;
+  readonly permissions: readonly Permission[];
+}
+
+export interface IngestOutcome {
+  /** Newly stored events that count for a campaign. */
+  readonly accepted: number;
+  /** Events whose id was already stored with the same content. */
+  readonly duplicates: number;
+  /** Newly stored events that count nowhere (SPEC §2). */
+  readonly ignored: number;
+  /** Positions (in the array passed in) of events whose id was stored with other content. */
+  readonly conflicts: readonly number[];
+}
+
+/** A day range in the workspace's reporting zone, as day numbers (src/domain/time.ts), inclusive. */
+export interface DayRange {
+  readonly firstDay: number;
+  readonly lastDay: number;
+}
+
+export interface SendInfo {
+  readonly campaignId: string;
+  readonly sendId: string;
+  /** First receipt instant of the send (SPEC §4), null before any receipt. */
+  readonly firstReceiptMs: number | null;
+}
+
+export interface Store {
+  createWorkspace(name: string, timezone: string): Promise<Workspace>;
+  findWorkspaceByName(name: string): Promise<Workspace | undefined>;
+  getWorkspace(id: string): Promise<Workspace | undefined>;
+  /** Changes the reporting zone; every past day is answered in the new zone from then on. */
+  setTimezone(workspaceId: string, timezone: string): Promise<void>;
+
+  /** Keys are stored hashed (src/api/keys.ts); the store never sees a key. */
+  saveApiKey(
+    workspaceId: string,
+    keyHash: string,
+    permissions: readonly Permission[],
+  ): Promise<void>;
+  findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined>;
+
+  /** Replaces the campaign's definition. */
+  defineCampaign(workspaceId: string, definition: CampaignDefinition): Promise<void>;
+  /** A defined campaign, or one first seen in events; undefined when neither. */
+  getCampaign(workspaceId: string, campaignId: string): Promise<Campaign | undefined>;
+
+  /**
+   * Stores the events and updates every rollup. When the promise resolves, the accepted
+   * events are durable: a crash of the process right after loses none of them.
+   */
+  ingest(workspaceId: string, events: readonly NormalizedEvent[]): Promise<IngestOutcome>;
+
+  /** Non-zero figures of a campaign for the days of the range. */
+  campaignSeries(workspaceId: string, campaignId: string, days: DayRange): Promise<SeriesCell[]>;
+  getSend(workspaceId: string, campaignId: string, sendId: string): Promise<SendInfo | undefined>;
+  /** Non-zero figures of one send id (SPEC §4: only events before first receipt + 14 days). */
+  sendSeries(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]>;
+
+  close(): Promise<void>;
+}
