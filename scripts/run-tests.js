@@ -13,7 +13,9 @@ function findTests(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = findTests('dist/test').filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+// TALLY_DIST lets parallel work compile into separate folders (tsc --outDir dist-x).
+const dist = process.env.TALLY_DIST ?? 'dist';
+const files = findTests(join(dist, 'test')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
 });
