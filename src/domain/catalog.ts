@@ -73,8 +73,11 @@ const inAppButton =
 export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.pushnotification.',
+    // Own keys only: a platform such as "constructor" must not find Object.prototype members.
     channel: (fields) =>
-      typeof fields.platform === 'string' ? PUSH_PLATFORMS[fields.platform] : undefined,
+      typeof fields.platform === 'string' && Object.hasOwn(PUSH_PLATFORMS, fields.platform)
+        ? PUSH_PLATFORMS[fields.platform]
+        : undefined,
     metrics: ['sent', 'direct_opens', 'total_opens', 'bounces', 'body_clicks'],
     events: {
       Send: { metrics: ['sent'], receipt: true },
@@ -188,11 +191,13 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
       'total_dismissals',
       'unique_dismissals',
     ],
+    // The receipt of a content card is its Impression, not its Send (SPEC §2 "Receipts").
     events: {
-      Send: { metrics: ['sent'], receipt: true },
+      Send: { metrics: ['sent'] },
       Impression: {
         metrics: ['total_impressions'],
         unique: contentCardUnique('unique_impressions', 'impression'),
+        receipt: true,
       },
       Click: { metrics: ['total_clicks'], unique: contentCardUnique('unique_clicks', 'click') },
       Dismiss: {
@@ -267,7 +272,9 @@ export function classifyMessageEvent(
   if (!family) return { kind: 'not_a_message' };
   const channel = typeof family.channel === 'string' ? family.channel : family.channel(fields);
   if (!channel) return { kind: 'bad_platform', platform: fields.platform };
-  const rule = family.events[eventType.slice(family.prefix.length)];
+  const suffix = eventType.slice(family.prefix.length);
+  // Own keys only: a suffix such as "toString" is an unknown event, not an Object.prototype member.
+  const rule = Object.hasOwn(family.events, suffix) ? family.events[suffix] : undefined;
   if (!rule) return { kind: 'message', channel, metrics: [], unique: null, receipt: false };
   const metrics = [
     ...rule.metrics,

@@ -31,7 +31,7 @@ const AVRO_BRANCHES = new Set([
   'map',
 ]);
 
-function unwrapUnion(value: unknown): unknown {
+export function unwrapUnion(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1 && AVRO_BRANCHES.has(keys[0]!)) {
@@ -40,12 +40,29 @@ function unwrapUnion(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Objects with sorted keys at every depth: a re-delivery whose nested objects (e.g. `properties`)
+ * list their keys in another order is the same event, not a conflict. Null-prototype objects keep
+ * a `__proto__` key as data instead of letting it replace the prototype (it would vanish from
+ * the payload).
+ */
+function sortedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort()) {
+    sorted[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  }
+  return sorted;
+}
+
 /** Flattens Avro unions at the top level and sorts keys, so equal events give equal payloads. */
 export function flattenEvent(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const flat: Record<string, unknown> = {};
+  const flat: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(raw).sort()) {
     const value = unwrapUnion(raw[key]);
-    if (value !== undefined && value !== null) flat[key] = value;
+    // A top-level null is Avro's "absent" branch: dropping it makes {"x": null} equal to {}.
+    if (value !== undefined && value !== null) flat[key] = sortedKeys(value);
   }
   return flat;
 }
