@@ -1,0 +1,117 @@
+/**
+ * The day rollups (`day_counts`, `day_members`): writing a batch's DayTally, and rebuilding
+ * a workspace's rollups from its stored events when the reporting zone changes.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Channel } from '../../domain/channels.js';
+import type { Db } from './schema.js';
+import { DayTally, type CountedEvent } from './tally.js';
+
+/** The columns of `events` that say what an event counts for. */
+export const COUNTED_COLUMNS = `campaign_id, variation_id, channel, user_key, instant_ms, metrics,
+  unique_metric, receipt, enrols_control, is_unique`;
+
+export interface CountedRow {
+  campaign_id: string;
+  variation_id: string;
+  channel: string | null;
+  user_key: string;
+  instant_ms: number;
+  metrics: string;
+  unique_metric: string | null;
+  receipt: number;
+  enrols_control: number;
+  is_unique: number;
+}
+
+/** `events.metrics` holds the metric names joined by commas (names never contain one). */
+export const joinMetrics = (metrics: readonly string[]): string => metrics.join(',');
+
+export function countedEventOf(row: CountedRow): CountedEvent {
+  return {
+    campaignId: row.campaign_id,
+    variationId: row.variation_id,
+    channel: row.channel as Channel | null,
+    userKey: row.user_key,
+    instantMs: row.instant_ms,
+    metrics: row.metrics === '' ? [] : row.metrics.split(','),
+    uniqueMetric: row.unique_metric,
+    receipt: row.receipt === 1,
+    enrolsControl: row.enrols_control === 1,
+  };
+}
+
+const REBUILD_PAGE = 10_000;
+
+export class RollupWriter {
+  private readonly addCount: Statement;
+  private readonly addMember: Statement;
+  private readonly clearCounts: Statement;
+  private readonly clearMembers: Statement;
+  private readonly eventPage: Statement<[number, string, number], CountedRow & { rowid: number }>;
+
+  constructor(db: Db) {
+    this.addCount = db.prepare(
+      `INSERT INTO day_counts (ws, campaign_id, day, channel, variation_id, metric, n)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+    );
+    this.addMember = db.prepare(
+      `INSERT OR IGNORE INTO day_members (ws, campaign_id, day, channel, variation_id, metric, user_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.clearCounts = db.prepare('DELETE FROM day_counts WHERE ws = ?');
+    this.clearMembers = db.prepare('DELETE FROM day_members WHERE ws = ?');
+    // Paging by rowid seeks instead of rescanning, and lets each page be written before the
+    // next is read (better-sqlite3 allows no writes while a statement iterates).
+    this.eventPage = db.prepare(
+      `SELECT rowid, ${COUNTED_COLUMNS} FROM events
+       WHERE rowid > ? AND ws = ? AND campaign_id IS NOT NULL ORDER BY rowid LIMIT ?`,
+    );
+  }
+
+  /** Adds the tally to the rollups; a member already counted in a cell is not counted again. */
+  write(workspaceId: string, tally: DayTally): void {
+    const counts = new DayTally(tally.zone);
+    for (const count of tally.counts.values()) counts.add(count, count.n);
+    for (const m of tally.members.values()) {
+      const { changes } = this.addMember.run(
+        workspaceId,
+        m.campaignId,
+        m.day,
+        m.channel ?? '',
+        m.variationId ?? '',
+        m.metric,
+        m.userKey,
+      );
+      if (changes > 0) counts.add(m, 1);
+    }
+    for (const c of counts.counts.values()) {
+      if (c.n === 0) continue;
+      this.addCount.run(
+        workspaceId,
+        c.campaignId,
+        c.day,
+        c.channel ?? '',
+        c.variationId ?? '',
+        c.metric,
+        c.n,
+      );
+    }
+  }
+
+  /** Recounts every day of the workspace from its stored events, in the given zone. */
+  rebuild(workspaceId: string, timezone: string): void {
+    this.clearCounts.run(workspaceId);
+    this.clearMembers.run(workspaceId);
+    let after = 0;
+    for (;;) {
+      const rows = this.eventPage.all(after, workspaceId, REBUILD_PAGE);
+      if (rows.length === 0) break;
+      const tally = new DayTally(timezone);
+      for (const row of rows) tally.addEvent(countedEventOf(row), row.is_unique === 1);
+      this.write(workspaceId, tally);
+      after = rows[rows.length - 1]!.rowid;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The SQLite file layout: connection settings and the schema, versioned with `user_version`
+ * so a later release can migrate an existing file forward step by step.
+ *
+ * Nothing is stored in local-day buckets only (SPEC §1): `events` keeps every event with what
+ * it counts for, and the day tables are rollups that `setTimezone` rebuilds from it.
+ * Null channel / variation ids are stored as '' so they can be part of primary keys.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+/** Each entry migrates the file from version i to version i + 1. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    timezone TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    permissions TEXT NOT NULL
+  );
+  CREATE TABLE campaign_definitions (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id)
+  ) WITHOUT ROWID;
+
+  -- Every event ever accepted, with what it counts for (NormalizedEvent). is_unique is the
+  -- current verdict of its unique chain; it can flip when a late event re-ranks the chain.
+  CREATE TABLE events (
+    ws TEXT NOT NULL,
+    id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    instant_ms INTEGER NOT NULL,
+    user_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    campaign_id TEXT,
+    campaign_name TEXT,
+    variation_id TEXT,
+    variation_name TEXT,
+    send_id TEXT,
+    channel TEXT,
+    metrics TEXT NOT NULL,
+    unique_metric TEXT,
+    unique_window_ms INTEGER,
+    unique_chain TEXT,
+    receipt INTEGER NOT NULL,
+    enrols_control INTEGER NOT NULL,
+    is_unique INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (ws, id)
+  );
+  CREATE INDEX events_chain ON events (ws, campaign_id, variation_id, user_key, unique_chain, instant_ms, id)
+    WHERE unique_chain IS NOT NULL;
+  CREATE INDEX events_send ON events (ws, campaign_id, send_id, instant_ms)
+    WHERE send_id IS NOT NULL;
+
+  -- Rollups by local day (day number in the workspace zone); rebuilt on a zone change.
+  CREATE TABLE day_counts (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    variation_id TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (ws, campaign_id, day, channel, variation_id, metric)
+  ) WITHOUT ROWID;
+  -- Who was counted in a distinct-user metric (unique_recipients, enrolled), so each user
+  -- counts once per cell whatever the order and batches.
+  CREATE TABLE day_members (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    variation_id TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, day, channel, variation_id, metric, user_key)
+  ) WITHOUT ROWID;
+
+  -- What events showed about campaigns (SPEC §7), kept as order-independent extremes:
+  -- earliest event (instant, id) and the name of the latest (instant, id) that carries one.
+  CREATE TABLE seen_campaigns (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    first_instant_ms INTEGER NOT NULL,
+    first_id TEXT NOT NULL,
+    name TEXT,
+    name_instant_ms INTEGER,
+    name_id TEXT,
+    PRIMARY KEY (ws, campaign_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE seen_variations (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    variation_id TEXT NOT NULL,
+    first_instant_ms INTEGER NOT NULL,
+    first_id TEXT NOT NULL,
+    control INTEGER NOT NULL,
+    name TEXT,
+    name_instant_ms INTEGER,
+    name_id TEXT,
+    PRIMARY KEY (ws, campaign_id, variation_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE seen_channels (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, channel)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Opens (creating when needed) `<dataDir>/tally.db` and brings its schema up to date. */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'tally.db'));
+  db.pragma('journal_mode = WAL');
+  // FULL: the WAL is fsynced at each commit, so a resolved ingest survives kill -9 / power loss.
+  db.pragma('synchronous = FULL');
+  // The CLI and the server may share the file; wait for the other writer instead of failing.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  // Rollup and index pages of a busy campaign stay in memory (128 MiB; the default is 2 MiB).
+  db.pragma('cache_size = -131072');
+  // One 5,000-event batch writes several MiB; checkpointing every ~64 MiB instead of every
+  // 4 MiB saves an fsync of the main file on most commits (the WAL is still fsynced on each).
+  db.pragma('wal_autocheckpoint = 16384');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `tally.db has schema version ${version}; this Tally knows up to ${MIGRATIONS.length}. Upgrade Tally.`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The series queries. Campaign series read the day rollups (an index range on day);
+ * send series are counted at query time from the send's stored events, which SPEC §4 bounds
+ * to 14 days after the first receipt.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Channel } from '../../domain/channels.js';
+import type { SeriesCell } from '../../domain/series.js';
+import type { DayRange, SendInfo } from '../store.js';
+import { COUNTED_COLUMNS, countedEventOf, type CountedRow } from './rollup.js';
+import type { Db } from './schema.js';
+import { DayTally } from './tally.js';
+import type { Workspaces } from './workspaces.js';
+
+/** SPEC §4: a send counts events before its first receipt + 14 days. */
+export const SEND_WINDOW_MS = 14 * 86_400_000;
+
+interface CellRow {
+  day: number;
+  channel: string;
+  variation_id: string;
+  metric: string;
+  n: number;
+}
+
+export class SeriesQueries {
+  private readonly dayCells: Statement<[string, string, number, number], CellRow>;
+  private readonly sendExists: Statement<[string, string, string], { found: number }>;
+  private readonly firstReceipt: Statement<[string, string, string], { first: number | null }>;
+  private readonly sendEvents: Statement<[string, string, string], CountedRow>;
+
+  constructor(
+    db: Db,
+    private readonly workspaces: Workspaces,
+  ) {
+    this.dayCells = db.prepare(
+      `SELECT day, channel, variation_id, metric, n FROM day_counts
+       WHERE ws = ? AND campaign_id = ? AND day BETWEEN ? AND ? AND n <> 0`,
+    );
+    this.sendExists = db.prepare(
+      'SELECT 1 AS found FROM events WHERE ws = ? AND campaign_id = ? AND send_id = ? LIMIT 1',
+    );
+    this.firstReceipt = db.prepare(
+      `SELECT min(instant_ms) AS first FROM events
+       WHERE ws = ? AND campaign_id = ? AND send_id = ? AND receipt = 1`,
+    );
+    this.sendEvents = db.prepare(
+      `SELECT ${COUNTED_COLUMNS} FROM events WHERE ws = ? AND campaign_id = ? AND send_id = ?`,
+    );
+  }
+
+  campaignSeries(workspaceId: string, campaignId: string, days: DayRange): SeriesCell[] {
+    return this.dayCells.all(workspaceId, campaignId, days.firstDay, days.lastDay).map((row) => ({
+      day: row.day,
+      channel: row.channel === '' ? null : (row.channel as Channel),
+      variationId: row.variation_id === '' ? null : row.variation_id,
+      metric: row.metric,
+      value: row.n,
+    }));
+  }
+
+  /** A send exists once an event of the campaign carries its id. */
+  getSend(workspaceId: string, campaignId: string, sendId: string): SendInfo | undefined {
+    if (!this.sendExists.get(workspaceId, campaignId, sendId)) return undefined;
+    const { first } = this.firstReceipt.get(workspaceId, campaignId, sendId)!;
+    return { campaignId, sendId, firstReceiptMs: first };
+  }
+
+  /**
+   * Before any receipt there is no cutoff yet, so every event of the send counts (nothing
+   * the send recorded is hidden); the first receipt, even a late one, sets the cutoff.
+   */
+  sendSeries(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    days: DayRange,
+  ): SeriesCell[] {
+    const send = this.getSend(workspaceId, campaignId, sendId);
+    if (!send) return [];
+    const cutoff = send.firstReceiptMs === null ? Infinity : send.firstReceiptMs + SEND_WINDOW_MS;
+    const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
+    for (const row of this.sendEvents.all(workspaceId, campaignId, sendId)) {
+      if (row.instant_ms >= cutoff) continue;
+      const day = tally.dayOf(row.instant_ms);
+      if (day < days.firstDay || day > days.lastDay) continue;
+      tally.addEvent(countedEventOf(row), row.is_unique === 1);
+    }
+    return tally.cells();
+  }
+}
