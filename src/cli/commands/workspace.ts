@@ -1,0 +1,55 @@
+/** `tally workspace create` and `tally workspace set-timezone` (SPEC §1). */
+import type { Command } from 'commander';
+import {
+  CliError,
+  dataDirOption,
+  requireTimeZone,
+  requireWorkspace,
+  withStore,
+} from '../common.js';
+
+interface DataFlags {
+  readonly data: string;
+}
+
+export function registerWorkspaceCommands(program: Command): void {
+  const workspace = program
+    .command('workspace')
+    .description('create workspaces and set their reporting time zone');
+
+  workspace
+    .command('create')
+    .description('create a workspace (it owns campaigns, events and API keys)')
+    .argument('<name>', 'workspace name')
+    .option(
+      '--timezone <zone>',
+      'reporting time zone (IANA name): daily buckets are its days',
+      'UTC',
+    )
+    .addOption(dataDirOption())
+    .action(async (name: string, flags: DataFlags & { readonly timezone: string }) => {
+      const zone = requireTimeZone(flags.timezone);
+      await withStore(flags.data, async (store) => {
+        if (await store.findWorkspaceByName(name)) {
+          throw new CliError(`a workspace named ${JSON.stringify(name)} already exists`);
+        }
+        const created = await store.createWorkspace(name, zone);
+        console.log(`created workspace ${JSON.stringify(name)} (${created.id}, time zone ${zone})`);
+      });
+    });
+
+  workspace
+    .command('set-timezone')
+    .description('change the reporting time zone; past days are answered in the new zone too')
+    .argument('<name>', 'workspace name')
+    .argument('<zone>', 'IANA time zone name, e.g. Europe/Berlin')
+    .addOption(dataDirOption())
+    .action(async (name: string, zone: string, flags: DataFlags) => {
+      requireTimeZone(zone);
+      await withStore(flags.data, async (store) => {
+        const found = await requireWorkspace(store, name);
+        await store.setTimezone(found.id, zone);
+        console.log(`workspace ${JSON.stringify(name)} now reports in ${zone}`);
+      });
+    });
+}

@@ -1,0 +1,60 @@
+/**
+ * Installs the demo in a store: the `demo` workspace, its campaign definitions and the generated
+ * events, ingested exactly as `POST /events` ingests them (normalizeEvent, then Store.ingest).
+ */
+import { normalizeEvent } from '../../ingest/currents.js';
+import type { NormalizedEvent } from '../../domain/event.js';
+import type { Store, Workspace } from '../../store/store.js';
+import { DEMO_CAMPAIGNS } from './campaigns.js';
+import { demoEventBatches, type DemoOptions, type RawEvent } from './generator.js';
+
+export const DEMO_WORKSPACE = 'demo';
+/** UTC, so the demo's "today" is the day its data ends on. */
+export const DEMO_TIME_ZONE = 'UTC';
+
+export interface LoadTotals {
+  readonly events: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly ignored: number;
+  readonly conflicts: number;
+}
+
+/** Normalises and ingests batch after batch; `onBatch` hears the running event count. */
+export async function ingestBatches(
+  store: Store,
+  workspaceId: string,
+  batches: Iterable<RawEvent[]>,
+  onBatch: (loaded: number) => void,
+): Promise<LoadTotals> {
+  const totals = { events: 0, accepted: 0, duplicates: 0, ignored: 0, conflicts: 0 };
+  for (const batch of batches) {
+    const events = batch.map((raw): NormalizedEvent => {
+      const result = normalizeEvent(raw);
+      // The generator only writes valid events; an invalid one is a bug worth stopping for.
+      if (!result.ok) throw new Error(`demo event ${String(raw.id)} is invalid: ${result.reason}`);
+      return result.event;
+    });
+    const outcome = await store.ingest(workspaceId, events);
+    totals.events += events.length;
+    totals.accepted += outcome.accepted;
+    totals.duplicates += outcome.duplicates;
+    totals.ignored += outcome.ignored;
+    totals.conflicts += outcome.conflicts.length;
+    onBatch(totals.events);
+  }
+  return totals;
+}
+
+/** Creates the demo workspace, defines its campaigns and loads its events. */
+export async function installDemo(
+  store: Store,
+  options: DemoOptions,
+  onBatch: (loaded: number) => void,
+): Promise<{ readonly workspace: Workspace; readonly totals: LoadTotals }> {
+  const workspace = await store.createWorkspace(DEMO_WORKSPACE, DEMO_TIME_ZONE);
+  for (const campaign of DEMO_CAMPAIGNS)
+    await store.defineCampaign(workspace.id, campaign.definition);
+  const totals = await ingestBatches(store, workspace.id, demoEventBatches(options), onBatch);
+  return { workspace, totals };
+}

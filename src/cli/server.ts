@@ -1,0 +1,71 @@
+/**
+ * Serving the API from the CLI (`tally serve`, `tally demo`): listen, log, and shut down cleanly
+ * on SIGTERM/SIGINT: stop taking requests, let the ones in flight finish (each ingest is
+ * already durable when it answers), then close the store so the database is left tidy.
+ */
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { buildApp } from '../api/app.js';
+import type { Store } from '../store/store.js';
+import { CliError } from './common.js';
+
+export interface ListenOptions {
+  readonly port: number;
+  readonly host: string;
+}
+
+export interface RunningServer {
+  /** The base URL clients use, e.g. `http://127.0.0.1:3000` (the real port when 0 was asked). */
+  readonly url: string;
+  readonly logger: Logger;
+}
+
+/** Hosts that mean "every interface": clients reach them through the loopback address. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+function urlOf(address: AddressInfo): string {
+  const host = WILDCARD_HOSTS.has(address.address) ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+/**
+ * Serves the API on the store until a signal arrives; the store is closed then (and also when
+ * listening fails, so the caller hands it over for good).
+ */
+export async function serveApi(store: Store, options: ListenOptions): Promise<RunningServer> {
+  const logger = pino({ name: 'tally' });
+  const app = await buildApp({ store, logger });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await app.close();
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(`port ${options.port} is already in use: choose another with --port`);
+    }
+    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${String(error)}`);
+  }
+  // Fastify has logged "Server listening at ..." already.
+  const url = urlOf(app.server.address() as AddressInfo);
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    app
+      .close()
+      .then(() => store.close())
+      .then(
+        () => logger.info('stopped'),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exitCode = 1;
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  return { url, logger };
+}
