@@ -1,0 +1,41 @@
+/**
+ * The common part of the two series endpoints (SPEC §5): find the campaign in the caller's
+ * workspace and resolve `length`/`ending_at` to days in the workspace's reporting zone.
+ */
+import type { Campaign } from '../domain/campaign.js';
+import { resolveDayRange } from '../domain/ending-at.js';
+import type { DayRange, Store } from '../store/store.js';
+import type { SeriesQuery } from './schemas.js';
+
+export type SeriesRequest =
+  | { readonly ok: true; readonly campaign: Campaign; readonly range: DayRange }
+  | { readonly ok: false; readonly message: string };
+
+/** Quotes a client value in a message, cut short so a huge parameter can't bloat the answer. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}...` : text);
+}
+
+export async function resolveSeriesRequest(
+  store: Store,
+  workspaceId: string,
+  query: SeriesQuery,
+  nowMs: number,
+): Promise<SeriesRequest> {
+  const workspace = await store.getWorkspace(workspaceId);
+  if (!workspace) throw new Error(`workspace ${workspaceId} of a valid key does not exist`);
+  const campaign = await store.getCampaign(workspaceId, query.campaign_id);
+  if (!campaign) {
+    return {
+      ok: false,
+      message: `campaign_id ${quote(query.campaign_id)} is not a campaign of this workspace`,
+    };
+  }
+  const range = resolveDayRange(
+    { length: query.length, endingAt: query.ending_at },
+    workspace.timezone,
+    nowMs,
+  );
+  if (!range.ok) return range;
+  return { ok: true, campaign, range: range.range };
+}

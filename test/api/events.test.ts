@@ -1,0 +1,125 @@
+/** POST /events: every event of a request lands in exactly one counter of the answer. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { currents } from '../support/events.js';
+import { bearer, startHarness, type Harness } from './harness.js';
+
+describe('POST /events', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  const post = (payload: string, contentType = 'application/json') =>
+    h.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: { ...bearer(h.key), 'content-type': contentType },
+      payload,
+    });
+
+  const send = currents('email.Send', { id: 's1', at: '2026-01-01T10:00:00Z' });
+
+  it('reports accepted, duplicates, ignored, conflicts and errors with request positions', async () => {
+    const first = await post(JSON.stringify([send]));
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual(first.json(), {
+      message: 'success',
+      accepted: 1,
+      duplicates: 0,
+      ignored: 0,
+      conflicts: 0,
+      errors: [],
+    });
+
+    const mixed = await post(
+      JSON.stringify({
+        events: [
+          send, // same id, same content
+          { ...send, campaign_id: 'other' }, // same id, other content
+          currents('email.Open', { id: 'o1', at: '2026-01-01T11:00:00Z', campaign: null }), // counts nowhere
+          { id: 'bad', event_type: 'users.messages.email.Open' }, // no time, no user
+          currents('email.Open', { id: 'o2', at: '2026-01-01T11:00:00Z' }),
+        ],
+      }),
+    );
+    assert.equal(mixed.statusCode, 200);
+    const body = mixed.json();
+    assert.deepEqual(
+      { ...body, errors: body.errors.map((e: { index: number; id?: string }) => [e.index, e.id]) },
+      {
+        message: 'success',
+        accepted: 1,
+        duplicates: 1,
+        ignored: 1,
+        conflicts: 1,
+        errors: [
+          [1, 's1'],
+          [3, 'bad'],
+        ],
+      },
+    );
+  });
+
+  it('reads NDJSON, keeping the good lines when one is broken', async () => {
+    const lines = [
+      JSON.stringify(currents('email.Send', { id: 'n1', at: '2026-01-01T10:00:00Z', user: 'u2' })),
+      '{not json',
+      '',
+      JSON.stringify(currents('email.Send', { id: 'n2', at: '2026-01-01T10:00:00Z', user: 'u3' })),
+    ].join('\n');
+    const response = await post(lines, 'application/x-ndjson');
+    assert.equal(response.statusCode, 200);
+    const body = response.json();
+    assert.equal(body.accepted, 2);
+    assert.equal(body.errors.length, 1);
+    assert.equal(body.errors[0].index, 1);
+    assert.match(body.errors[0].message, /^line 2 is not valid JSON/);
+  });
+
+  it('answers 400 with the errors when nothing in the request is valid, and stores nothing', async () => {
+    const response = await post(
+      JSON.stringify([{ id: 'x1' }, { id: 'x2', event_type: 'users.messages.email.Send' }]),
+    );
+    assert.equal(response.statusCode, 400);
+    const body = response.json();
+    assert.equal(body.message, 'no valid events: 2 rejected');
+    assert.equal(body.accepted, 0);
+    assert.deepEqual(
+      body.errors.map((e: { index: number }) => e.index),
+      [0, 1],
+    );
+  });
+
+  it('answers 400 for a body that is not a batch, and for an empty one', async () => {
+    for (const payload of [
+      '{"event_type": "users.messages.email.Send"}',
+      '[]',
+      '{"events": 3}',
+      '[1,',
+    ]) {
+      const response = await post(payload);
+      assert.equal(response.statusCode, 400, payload);
+      assert.deepEqual(Object.keys(response.json()), ['message'], payload);
+    }
+  });
+
+  it('answers 413 for more than 10,000 events, as JSON and as NDJSON', async () => {
+    const events = Array.from({ length: 10_001 }, (_, i) => ({ id: `e${i}` }));
+    const json = await post(JSON.stringify(events));
+    assert.equal(json.statusCode, 413);
+    assert.deepEqual(json.json(), { message: 'at most 10000 events per request (got 10001)' });
+    const ndjson = await post(
+      events.map((e) => JSON.stringify(e)).join('\n'),
+      'application/x-ndjson',
+    );
+    assert.equal(ndjson.statusCode, 413);
+  });
+
+  it('answers 415 for a body that is neither JSON nor NDJSON', async () => {
+    const response = await post('id,event_type', 'text/csv');
+    assert.equal(response.statusCode, 415);
+    assert.match(response.json().message, /application\/json or application\/x-ndjson/);
+  });
+});
