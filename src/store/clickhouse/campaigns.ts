@@ -1,0 +1,90 @@
+/**
+ * The campaign model (SPEC §5, §7): the stored definition merged with what the events show.
+ *
+ * What events show is read at query time as extremes over (instant, id) — first seen, latest
+ * name — and distinct sets, so it is independent of arrival order and of duplicate copies.
+ */
+import type { Campaign, CampaignDefinition, Variation } from '../../domain/campaign.js';
+import { sortChannels, type Channel } from '../../domain/channels.js';
+import { params, type ClickHouseHttp } from './http.js';
+import { nextVersion } from './version.js';
+
+const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT campaign FROM p)';
+
+const DEFINITION_SQL = `
+SELECT argMax(definition, version) AS definition FROM campaign_definitions
+WHERE ${CAMPAIGN} GROUP BY workspace_id, campaign_id`;
+
+/** The campaign's latest event name and every channel seen. */
+const SEEN_CAMPAIGN_SQL = `
+SELECT argMaxIf(campaign_name, (instant_ms, id), campaign_name != '') AS name,
+  groupUniqArrayIf(channel, channel != '') AS channels
+FROM events WHERE ${CAMPAIGN}`;
+
+/** Variations in first-seen order, each with its latest event name. */
+const SEEN_VARIATIONS_SQL = `
+SELECT variation_id, min((instant_ms, id)) AS first, max(enrols_control) AS control,
+  argMaxIf(variation_name, (instant_ms, id), variation_name != '') AS name
+FROM events WHERE ${CAMPAIGN}
+GROUP BY variation_id
+ORDER BY first`;
+
+interface SeenVariationRow {
+  variation_id: string;
+  control: number;
+  name: string;
+}
+
+export class CampaignModel {
+  constructor(private readonly db: ClickHouseHttp) {}
+
+  async define(workspaceId: string, definition: CampaignDefinition): Promise<void> {
+    await this.db.insert('campaign_definitions', [
+      {
+        workspace_id: workspaceId,
+        campaign_id: definition.campaign_id,
+        definition: JSON.stringify(definition),
+        version: nextVersion(),
+      },
+    ]);
+  }
+
+  async get(workspaceId: string, campaignId: string): Promise<Campaign | undefined> {
+    const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
+    const [definitions, [seen], variations] = await Promise.all([
+      this.db.query<{ definition: string }>(DEFINITION_SQL, [p]),
+      this.db.query<{ name: string; channels: Channel[] }>(SEEN_CAMPAIGN_SQL, [p]),
+      this.db.query<SeenVariationRow>(SEEN_VARIATIONS_SQL, [p]),
+    ]);
+    const definition = definitions[0]
+      ? (JSON.parse(definitions[0].definition) as CampaignDefinition)
+      : null;
+    // Every campaign event names a variation, so no variation seen means no event seen.
+    if (!definition && variations.length === 0) return undefined;
+    const seenById = new Map(variations.map((v) => [v.variation_id, v]));
+    // The definition wins for a defined variation (name and control flag); an event name
+    // only fills in a blank defined name.
+    const defined: Variation[] = (definition?.variations ?? []).map((v) => ({
+      id: v.id,
+      name: v.name || seenById.get(v.id)?.name || v.id,
+      control: v.control === true,
+    }));
+    const definedIds = new Set(defined.map((v) => v.id));
+    const seenOnly: Variation[] = variations
+      .filter((v) => !definedIds.has(v.variation_id))
+      .map((v) => ({
+        id: v.variation_id,
+        name: v.name || v.variation_id,
+        control: v.control === 1,
+      }));
+    const all = [...defined, ...seenOnly];
+    return {
+      id: campaignId,
+      name: definition?.name || seen?.name || campaignId,
+      channels: sortChannels([...(definition?.channels ?? []), ...(seen?.channels ?? [])]),
+      // Controls last (SPEC §5): the control entry follows the variations.
+      variations: [...all.filter((v) => !v.control), ...all.filter((v) => v.control)],
+      definition,
+    };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * One `ingest` call (SPEC §2): deduplicate by event id, report conflicts, store the new events.
+ *
+ * Ids already stored are looked up in `event_ids` with the batch's ids sent as external data.
+ * New events are written to `events` first and to `event_ids` second, so a crash in between
+ * leaves an event whose id is not yet known: its retry stores it again, and the copy is
+ * folded at query time (series.ts) — never an id known without its event.
+ * Two processes storing the same event at once both write it; the copies fold the same way.
+ */
+import { countsSomewhere, type NormalizedEvent } from '../../domain/event.js';
+import type { IngestOutcome } from '../store.js';
+import { params, type ClickHouseHttp } from './http.js';
+
+const STORED_HASHES_SQL = `
+SELECT id, argMin(hash, inserted_ms) AS hash FROM event_ids
+WHERE workspace_id = (SELECT ws FROM p) AND id IN (SELECT id FROM ids)
+GROUP BY id`;
+
+function eventRow(workspaceId: string, event: NormalizedEvent, insertedMs: number) {
+  const ref = event.campaign;
+  return {
+    workspace_id: workspaceId,
+    id: event.id,
+    hash: event.hash,
+    event_type: event.eventType,
+    instant_ms: event.instantMs,
+    user_key: event.userKey,
+    payload: event.payload,
+    campaign_id: ref?.campaignId ?? '',
+    campaign_name: ref?.campaignName ?? '',
+    variation_id: ref?.variationId ?? '',
+    variation_name: ref?.variationName ?? '',
+    send_id: event.sendId ?? '',
+    channel: event.channel ?? '',
+    metrics: event.metrics,
+    unique_metric: event.unique?.metric ?? '',
+    unique_window_ms: event.unique ? (event.unique.windowMs ?? 0) : 0,
+    unique_chain: event.unique?.chain ?? '',
+    receipt: event.receipt ? 1 : 0,
+    enrols_control: event.enrolsControl ? 1 : 0,
+    inserted_ms: insertedMs,
+  };
+}
+
+export async function ingestEvents(
+  db: ClickHouseHttp,
+  workspaceId: string,
+  events: readonly NormalizedEvent[],
+): Promise<IngestOutcome> {
+  const stored = await storedHashes(db, workspaceId, events);
+  const fresh: NormalizedEvent[] = [];
+  const conflicts: number[] = [];
+  let duplicates = 0;
+  events.forEach((event, position) => {
+    // The first copy of an id wins, against the store as within the batch.
+    const earlier = stored.get(event.id);
+    if (earlier === undefined) {
+      stored.set(event.id, event.hash);
+      fresh.push(event);
+    } else if (earlier === event.hash) duplicates++;
+    else conflicts.push(position);
+  });
+  const insertedMs = Date.now();
+  await db.insert(
+    'events',
+    fresh.map((event) => eventRow(workspaceId, event, insertedMs)),
+  );
+  await db.insert(
+    'event_ids',
+    fresh.map((event) => ({
+      workspace_id: workspaceId,
+      id: event.id,
+      hash: event.hash,
+      inserted_ms: insertedMs,
+    })),
+  );
+  const ignored = fresh.filter((event) => !countsSomewhere(event)).length;
+  return { accepted: fresh.length - ignored, duplicates, ignored, conflicts };
+}
+
+async function storedHashes(
+  db: ClickHouseHttp,
+  workspaceId: string,
+  events: readonly NormalizedEvent[],
+): Promise<Map<string, string>> {
+  if (events.length === 0) return new Map();
+  const ids = { name: 'ids', columns: { id: 'String' }, rows: events.map((e) => ({ id: e.id })) };
+  const rows = await db.query<{ id: string; hash: string }>(STORED_HASHES_SQL, [
+    params({ ws: ['String', workspaceId] }),
+    ids,
+  ]);
+  return new Map(rows.map((row) => [row.id, row.hash]));
+}

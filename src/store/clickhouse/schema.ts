@@ -1,0 +1,160 @@
+/**
+ * The ClickHouse schema (docs/clickhouse.md explains the design) and its versioned migrations.
+ *
+ * The same logical table names serve both layouts, so every query is layout-blind:
+ * - single node: `events` is the MergeTree table itself;
+ * - cluster: `events_local` is the MergeTree table on every shard and `events` a `Distributed`
+ *   table over them, sharded by a hash of the user key (per-user work stays on one shard).
+ *
+ * Syntax is limited to what ClickHouse 18.16 (Debian) and current releases both accept:
+ * no LowCardinality, no column CODECs, no TTL, no `ON CLUSTER` (it needs ZooKeeper), no
+ * Nullable columns ('' and 0 stand for "none"), no query parameters (see http.ts).
+ */
+import type { ClickHouseHttp } from './http.js';
+
+interface TableSpec {
+  readonly name: string;
+  readonly columns: string;
+  readonly engine: string;
+  /** The cluster sharding expression: rows that must meet (same user, same id) share a shard. */
+  readonly shardBy: string;
+}
+
+const TABLES: readonly TableSpec[] = [
+  {
+    // Every stored event with what it counts for (NormalizedEvent). A re-delivered id has the
+    // same content, hence the same sorting key: ReplacingMergeTree folds the copies in its
+    // merges and the count queries read with FINAL, so copies never count twice meanwhile.
+    name: 'events',
+    columns: `
+      workspace_id String,
+      id String,
+      hash String,
+      event_type String,
+      instant_ms Int64,
+      user_key String,
+      payload String,
+      campaign_id String,
+      campaign_name String,
+      variation_id String,
+      variation_name String,
+      send_id String,
+      channel String,
+      metrics Array(String),
+      unique_metric String,
+      -- 0: only the first event of the chain ever is unique (content cards).
+      unique_window_ms UInt64,
+      unique_chain String,
+      receipt UInt8,
+      enrols_control UInt8,
+      inserted_ms Int64`,
+    engine: 'ReplacingMergeTree() ORDER BY (workspace_id, campaign_id, user_key, id)',
+    shardBy: 'cityHash64(user_key)',
+  },
+  {
+    // Event id → content hash, for deduplication and conflicts at ingest (a lookup by id
+    // that the campaign-ordered `events` cannot serve).
+    name: 'event_ids',
+    columns: 'workspace_id String, id String, hash String, inserted_ms Int64',
+    engine: 'ReplacingMergeTree() ORDER BY (workspace_id, id)',
+    shardBy: 'cityHash64(id)',
+  },
+  {
+    // Mutable rows are new versions: read with argMax(column, version) grouped by the key.
+    name: 'workspaces',
+    columns: 'id String, name String, timezone String, created_at_ms Int64, version UInt64',
+    engine: 'ReplacingMergeTree(version) ORDER BY id',
+    shardBy: 'cityHash64(id)',
+  },
+  {
+    name: 'api_keys',
+    columns: 'key_hash String, workspace_id String, permissions Array(String), version UInt64',
+    engine: 'ReplacingMergeTree(version) ORDER BY key_hash',
+    shardBy: 'cityHash64(key_hash)',
+  },
+  {
+    name: 'campaign_definitions',
+    columns: 'workspace_id String, campaign_id String, definition String, version UInt64',
+    engine: 'ReplacingMergeTree(version) ORDER BY (workspace_id, campaign_id)',
+    shardBy: 'cityHash64(workspace_id, campaign_id)',
+  },
+];
+
+/**
+ * Tables of schema version 2 (SPEC §7): plain appends, read as min/max, so a repeated row
+ * changes nothing and no version column is needed.
+ */
+const COMPANION_TABLES: readonly TableSpec[] = [
+  {
+    // One row per definition of a campaign: first = created, last = last edited.
+    name: 'campaign_edits',
+    columns: 'workspace_id String, campaign_id String, edited_ms Int64',
+    engine: 'MergeTree() ORDER BY (workspace_id, campaign_id, edited_ms)',
+    shardBy: 'cityHash64(workspace_id, campaign_id)',
+  },
+  {
+    // Send ids created by POST /sends/id/create before any event carries them.
+    name: 'created_sends',
+    columns: 'workspace_id String, campaign_id String, send_id String, created_ms Int64',
+    engine: 'MergeTree() ORDER BY (workspace_id, campaign_id, send_id)',
+    shardBy: 'cityHash64(workspace_id, campaign_id)',
+  },
+];
+
+/** Where the tables live: one node, or every node of a cluster (one shard per node). */
+export interface Layout {
+  /** The cluster name in the servers' `remote_servers`; null for a single node. */
+  readonly cluster: string | null;
+}
+
+function createTable(table: TableSpec, layout: Layout): string[] {
+  const create = (name: string) =>
+    `CREATE TABLE IF NOT EXISTS ${name} (${table.columns}\n) ENGINE = ${table.engine}`;
+  if (layout.cluster === null) return [create(table.name)];
+  const local = `${table.name}_local`;
+  return [
+    create(local),
+    `CREATE TABLE IF NOT EXISTS ${table.name} AS ${local}
+     ENGINE = Distributed(${layout.cluster}, currentDatabase(), ${local}, ${table.shardBy})`,
+  ];
+}
+
+/**
+ * Migration i brings a node from schema version i to i + 1; each is a list of idempotent
+ * statements, so processes starting at once (or a crash halfway) just repeat them.
+ * Later versions append entries here (e.g. ALTER TABLE ... ADD COLUMN on local and
+ * Distributed tables alike); shipped entries never change.
+ */
+const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
+  (layout) => TABLES.flatMap((table) => createTable(table, layout)),
+  (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Creates the database and brings one node's schema up to date. */
+export async function migrate(
+  node: ClickHouseHttp,
+  serverLevel: ClickHouseHttp,
+  database: string,
+  layout: Layout,
+): Promise<void> {
+  await serverLevel.exec(`CREATE DATABASE IF NOT EXISTS ${database}`);
+  await node.exec(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, applied_ms Int64)
+     ENGINE = MergeTree() ORDER BY version`,
+  );
+  const [row] = await node.query<{ version: number }>(
+    'SELECT max(version) AS version FROM schema_migrations',
+  );
+  const current = row?.version ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `ClickHouse database ${database} has schema version ${current}; this Tally knows up to ${SCHEMA_VERSION}. Upgrade Tally.`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    for (const statement of MIGRATIONS[version]!(layout)) await node.exec(statement);
+    await node.insert('schema_migrations', [{ version: version + 1, applied_ms: Date.now() }]);
+  }
+}

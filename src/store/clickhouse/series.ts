@@ -1,0 +1,234 @@
+/**
+ * The series queries (SPEC §2, §4), computed from the stored events at query time, so every
+ * answer is a function of the event set whatever the state of ClickHouse's merges:
+ * - additive metrics read `events FINAL` (re-delivered copies folded even before a merge);
+ * - distinct users (`unique_recipients`, `enrolled`) are `uniqExact`, which copies don't move;
+ * - unique chains are ranked over the campaign's whole history. A chain whose events all fall
+ *   within one window (or a first-ever chain) has exactly one unique event, its first, which SQL
+ *   counts; the few longer chains come back as sorted arrays and are ranked here (rankChain).
+ * Local days come from the reporting zone's offsets, computed in Node (zone-offsets.ts).
+ */
+import type { Channel } from '../../domain/channels.js';
+import type { SeriesCell } from '../../domain/series.js';
+import { localDay } from '../../domain/time.js';
+import { rankChain } from '../sqlite/chains.js';
+import type { DayRange, SendInfo } from '../store.js';
+import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
+import { offsetSegments } from './zone-offsets.js';
+
+const DAY_MS = 86_400_000;
+/** SPEC §4: a send counts events before its first receipt + 14 days. */
+const SEND_WINDOW_MS = 14 * DAY_MS;
+/** No cutoff: later than any accepted instant (src/ingest/currents.ts). */
+const NO_CUTOFF = Number.MAX_SAFE_INTEGER;
+
+/** The values every series query reads from `p`, bound once per request. */
+const WITH = `WITH
+  (SELECT starts FROM p) AS starts, (SELECT offsets FROM p) AS offsets,
+  (SELECT from_ms FROM p) AS from_ms, (SELECT to_ms FROM p) AS to_ms,
+  (SELECT first_day FROM p) AS first_day, (SELECT last_day FROM p) AS last_day,
+  (SELECT by_send FROM p) AS by_send, (SELECT send FROM p) AS send, (SELECT cutoff FROM p) AS cutoff`;
+
+const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT campaign FROM p)';
+
+/** The local day of an instant column, in the zone whose offsets `p` carries. */
+const dayOf = (instant: string) =>
+  `intDiv(${instant} + offsets[arrayCount(s -> s <= ${instant}, starts)], ${DAY_MS})`;
+
+/** The event (instant, send) counts in the requested days and, for a send series, the send. */
+const inScope = (instant: string, sendColumn: string) =>
+  `${instant} >= from_ms AND ${instant} < to_ms AND day BETWEEN first_day AND last_day
+   AND (by_send = 0 OR (${sendColumn} = send AND ${instant} < cutoff))`;
+
+/** Additive metrics, recipients per entry and per day, control enrolments, short chains. */
+const CELLS_SQL = `
+${WITH}
+SELECT ${dayOf('instant_ms')} AS day, channel, variation_id, metric, count() AS n
+FROM events FINAL ARRAY JOIN metrics AS metric
+WHERE ${CAMPAIGN} AND ${inScope('instant_ms', 'send_id')}
+GROUP BY day, channel, variation_id, metric
+UNION ALL
+${WITH}
+SELECT ${dayOf('instant_ms')} AS day, channel, variation_id, 'unique_recipients' AS metric,
+  uniqExact(user_key) AS n
+FROM events
+WHERE ${CAMPAIGN} AND receipt = 1 AND ${inScope('instant_ms', 'send_id')}
+GROUP BY day, channel, variation_id
+UNION ALL
+${WITH}
+SELECT ${dayOf('instant_ms')} AS day, '' AS channel, '' AS variation_id,
+  'unique_recipients' AS metric, uniqExact(user_key) AS n
+FROM events
+WHERE ${CAMPAIGN} AND receipt = 1 AND ${inScope('instant_ms', 'send_id')}
+GROUP BY day
+UNION ALL
+${WITH}
+SELECT ${dayOf('instant_ms')} AS day, '' AS channel, variation_id, 'enrolled' AS metric,
+  uniqExact(user_key) AS n
+FROM events
+WHERE ${CAMPAIGN} AND enrols_control = 1 AND ${inScope('instant_ms', 'send_id')}
+GROUP BY day, variation_id
+UNION ALL
+${WITH}
+SELECT ${dayOf('first_ms')} AS day, channel, variation_id, metric, count() AS n
+FROM (
+  SELECT variation_id, any(channel) AS channel, any(unique_metric) AS metric,
+    min(instant_ms) AS first_ms, argMin(send_id, (instant_ms, id)) AS first_send,
+    any(unique_window_ms) AS chain_window, max(instant_ms) - min(instant_ms) AS span
+  FROM events
+  WHERE ${CAMPAIGN} AND unique_metric != ''
+  GROUP BY variation_id, user_key, unique_chain
+  HAVING chain_window = 0 OR span < chain_window
+)
+WHERE ${inScope('first_ms', 'first_send')}
+GROUP BY day, channel, variation_id, metric`;
+
+/** Chains with more than one unique event: every event, sorted by (instant, id). */
+const LONG_CHAINS_SQL = `
+SELECT variation_id, any(channel) AS channel, any(unique_metric) AS metric,
+  any(unique_window_ms) AS chain_window, arraySort(groupArray((instant_ms, id, send_id))) AS chain
+FROM events
+WHERE ${CAMPAIGN} AND unique_metric != ''
+GROUP BY variation_id, user_key, unique_chain
+HAVING chain_window > 0 AND max(instant_ms) - min(instant_ms) >= chain_window`;
+
+const SEND_SQL = `
+SELECT count() AS events, countIf(receipt = 1) AS receipts,
+  minIf(instant_ms, receipt = 1) AS first_receipt_ms
+FROM events
+WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p)`;
+
+interface CellRow {
+  day: number;
+  channel: string;
+  variation_id: string;
+  metric: string;
+  n: number;
+}
+
+interface LongChainRow {
+  variation_id: string;
+  channel: string;
+  metric: string;
+  chain_window: number;
+  chain: [instantMs: number, id: string, sendId: string][];
+}
+
+/** What a series counts: the whole campaign, or one send before its cutoff. */
+interface Scope {
+  readonly workspaceId: string;
+  readonly campaignId: string;
+  readonly zone: string;
+  readonly days: DayRange;
+  readonly send: { readonly id: string; readonly cutoffMs: number } | null;
+}
+
+export class SeriesQueries {
+  constructor(private readonly db: ClickHouseHttp) {}
+
+  async campaignSeries(
+    workspaceId: string,
+    campaignId: string,
+    zone: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    return this.cells({ workspaceId, campaignId, zone, days, send: null });
+  }
+
+  async getSend(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+  ): Promise<SendInfo | undefined> {
+    const [row] = await this.db.query<{
+      events: number;
+      receipts: number;
+      first_receipt_ms: number;
+    }>(SEND_SQL, [
+      params({
+        ws: ['String', workspaceId],
+        campaign: ['String', campaignId],
+        send: ['String', sendId],
+      }),
+    ]);
+    if (!row || row.events === 0) return undefined;
+    return { campaignId, sendId, firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null };
+  }
+
+  /**
+   * Before any receipt there is no cutoff yet, so every event of the send counts; the first
+   * receipt, even a late one, sets it (as the embedded store does).
+   */
+  async sendSeries(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    zone: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    const send = await this.getSend(workspaceId, campaignId, sendId);
+    if (!send) return [];
+    const cutoffMs =
+      send.firstReceiptMs === null ? NO_CUTOFF : send.firstReceiptMs + SEND_WINDOW_MS;
+    return this.cells({ workspaceId, campaignId, zone, days, send: { id: sendId, cutoffMs } });
+  }
+
+  private async cells(scope: Scope): Promise<SeriesCell[]> {
+    const p = scopeParams(scope);
+    const [rows, longChains] = await Promise.all([
+      this.db.query<CellRow>(CELLS_SQL, [p]),
+      this.db.query<LongChainRow>(LONG_CHAINS_SQL, [p]),
+    ]);
+    const cells = new Map<string, SeriesCell>();
+    const add = (day: number, channel: string, variationId: string, metric: string, n: number) => {
+      const key = `${day}\u0000${channel}\u0000${variationId}\u0000${metric}`;
+      const value = (cells.get(key)?.value ?? 0) + n;
+      cells.set(key, {
+        day,
+        channel: channel === '' ? null : (channel as Channel),
+        variationId: variationId === '' ? null : variationId,
+        metric,
+        value,
+      });
+    };
+    for (const row of rows) add(row.day, row.channel, row.variation_id, row.metric, row.n);
+    for (const row of longChains) {
+      const verdicts = rankChain(
+        row.chain.map(([instantMs]) => ({ instantMs, windowMs: row.chain_window })),
+      );
+      row.chain.forEach(([instantMs, , sendId], i) => {
+        if (!verdicts[i] || !counts(scope, instantMs, sendId)) return;
+        const day = localDay(instantMs, scope.zone);
+        if (day >= scope.days.firstDay && day <= scope.days.lastDay) {
+          add(day, row.channel, row.variation_id, row.metric, 1);
+        }
+      });
+    }
+    return [...cells.values()];
+  }
+}
+
+/** The send filter of CELLS_SQL, for the events of long chains ranked here. */
+function counts(scope: Scope, instantMs: number, sendId: string): boolean {
+  return scope.send === null || (sendId === scope.send.id && instantMs < scope.send.cutoffMs);
+}
+
+function scopeParams(scope: Scope): ExternalTable {
+  // Local day d lies within UTC [d - 14 h, d + 1 day + 12 h]; one day either side covers it.
+  const fromMs = (scope.days.firstDay - 1) * DAY_MS;
+  const toMs = (scope.days.lastDay + 2) * DAY_MS;
+  const { starts, offsets } = offsetSegments(scope.zone, fromMs, toMs);
+  return params({
+    ws: ['String', scope.workspaceId],
+    campaign: ['String', scope.campaignId],
+    starts: ['Array(Int64)', starts],
+    offsets: ['Array(Int64)', offsets],
+    from_ms: ['Int64', fromMs],
+    to_ms: ['Int64', toMs],
+    first_day: ['Int64', scope.days.firstDay],
+    last_day: ['Int64', scope.days.lastDay],
+    by_send: ['UInt8', scope.send === null ? 0 : 1],
+    send: ['String', scope.send?.id ?? ''],
+    cutoff: ['Int64', scope.send?.cutoffMs ?? NO_CUTOFF],
+  });
+}

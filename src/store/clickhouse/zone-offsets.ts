@@ -1,0 +1,76 @@
+/**
+ * A reporting zone's UTC offsets over a span of time, as constant segments, so ClickHouse can
+ * bucket instants into local days with plain arithmetic:
+ *
+ *   day = intDiv(instant_ms + offsets[arrayCount(s -> s <= instant_ms, starts)], 86400000)
+ *
+ * Why not ClickHouse's `toDate(t, zone)`: the server's tz database is its own (Debian's 18.16
+ * carries 2018 rules, so e.g. Mexico's 2022 end of DST is unknown to it), and the store must
+ * give the same days as the embedded store, which uses Node's Intl (src/domain/time.ts). The
+ * offsets computed here come from the same Intl data, and travel as query values.
+ */
+const MINUTE_MS = 60_000;
+/** Offsets are sampled this far apart; a zone changes offset at most once in such a step. */
+const STEP_MS = 6 * 3_600_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's offset from UTC at an instant, in ms (whole minutes in every zone since 1972). */
+export function offsetAt(zone: string, instantMs: number): number {
+  const minute = Math.floor(instantMs / MINUTE_MS) * MINUTE_MS;
+  const parts = formatterFor(zone).formatToParts(new Date(minute));
+  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+  );
+  return local - minute;
+}
+
+export interface OffsetSegments {
+  /** Segment i covers [starts[i], starts[i + 1]); starts[0] is the span's start. */
+  readonly starts: number[];
+  readonly offsets: number[];
+}
+
+/** The offsets in force over [fromMs, toMs), each transition found to the minute. */
+export function offsetSegments(zone: string, fromMs: number, toMs: number): OffsetSegments {
+  const starts = [fromMs];
+  const offsets = [offsetAt(zone, fromMs)];
+  for (let at = fromMs; at < toMs; at += STEP_MS) {
+    const next = Math.min(at + STEP_MS, toMs);
+    const offset = offsetAt(zone, next);
+    if (offset === offsets[offsets.length - 1]) continue;
+    // Bisect in whole minutes: `low` has the old offset, `high` the new one.
+    let low = Math.floor(at / MINUTE_MS);
+    let high = Math.floor(next / MINUTE_MS);
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (offsetAt(zone, middle * MINUTE_MS) === offset) high = middle;
+      else low = middle;
+    }
+    starts.push(high * MINUTE_MS);
+    offsets.push(offset);
+  }
+  return { starts, offsets };
+}
