@@ -2,6 +2,7 @@
  * An ingested event after validation and normalisation: what every store receives.
  * The ingest module builds it (src/ingest/currents.ts); stores never re-read raw JSON to count.
  */
+import type { Behavior, ImportedConversion } from './behaviors.js';
 import type { Channel } from './channels.js';
 
 export interface CampaignRef {
@@ -45,9 +46,20 @@ export interface NormalizedEvent {
   readonly receipt: boolean;
   /** `users.campaigns.EnrollInControl`: enrols the user in the campaign's control group. */
   readonly enrolsControl: boolean;
+  /** A well-formed `users.behaviors.*` event: what conversion behaviors match (SPEC §3). */
+  readonly behavior?: Behavior;
+  /** A well-formed `users.campaigns.Conversion` event (SPEC §3 "Imported conversions"). */
+  readonly importedConversion?: ImportedConversion;
 }
 
-/** True when the event counts somewhere; others are stored and reported as `ignored`. */
+/**
+ * True when the event counts somewhere; others are stored and reported as `ignored`. Behaviors
+ * and imported conversions count: attribution may credit them now or after a later receipt.
+ */
 export function countsSomewhere(event: NormalizedEvent): boolean {
-  return event.campaign !== null;
+  return (
+    event.campaign !== null ||
+    event.behavior !== undefined ||
+    event.importedConversion !== undefined
+  );
 }

@@ -3,6 +3,7 @@
  * the Braze answer (src/domain/series-shape.ts). Days are local calendar days in the
  * workspace's reporting zone, as day numbers (days since 1970-01-01, see time.ts).
  */
+import { MICROS_PER_USD } from './behaviors.js';
 import type { Channel } from './channels.js';
 
 /**
@@ -29,3 +30,11 @@ export const CONVERSION_FIELDS = [
   'conversions2_by_send_time',
   'conversions3_by_send_time',
 ] as const;
+
+/**
+ * A stored figure as the series answer it: stores sum revenue in integer micro-USD so the sum
+ * does not depend on the order of its terms; the answer is USD.
+ */
+export function seriesValue(metric: string, stored: number): number {
+  return metric === 'revenue' ? stored / MICROS_PER_USD : stored;
+}

@@ -2,6 +2,7 @@
  * Validation and normalisation of one Currents event (SPEC §1, §2) into a NormalizedEvent.
  * Body framing (JSON array, `{"events": [...]}`, NDJSON) lives in src/ingest/body.ts.
  */
+import { behaviorFromCurrents, importedConversionFromCurrents } from '../domain/behaviors.js';
 import { classifyMessageEvent, ENROLL_IN_CONTROL, type EventFields } from '../domain/catalog.js';
 import type { CampaignRef, NormalizedEvent } from '../domain/event.js';
 import { contentHash } from '../domain/hash.js';
@@ -164,6 +165,22 @@ function countingOf(eventType: string, fields: EventFields): Counting {
   };
 }
 
+/**
+ * The behavior or imported conversion an event is. A malformed one (a purchase without a price)
+ * is stored and ignored rather than refused: Braze already accepted it, and refusing would fail
+ * whole exports over an event that can credit nothing.
+ */
+function attributionFieldsOf(
+  eventType: string,
+  envelope: { id: string; userKey: string; instantMs: number },
+  fields: EventFields,
+): Pick<NormalizedEvent, 'behavior' | 'importedConversion'> {
+  const behavior = behaviorFromCurrents(eventType, envelope, fields);
+  if (behavior?.ok) return { behavior: behavior.value };
+  const imported = importedConversionFromCurrents(eventType, envelope, fields);
+  return imported?.ok ? { importedConversion: imported.value } : {};
+}
+
 /** Validates one event and says what it counts for; the reason names the offending field. */
 export function normalizeEvent(raw: unknown): NormalizeResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -180,6 +197,7 @@ export function normalizeEvent(raw: unknown): NormalizeResult {
     const userKey = userKeyOf(fields);
     const counting = countingOf(eventType, fields);
     const payload = JSON.stringify(fields);
+    const envelope = { id, userKey, instantMs };
     return {
       ok: true,
       event: {
@@ -191,6 +209,7 @@ export function normalizeEvent(raw: unknown): NormalizeResult {
         hash: contentHash(payload),
         sendId: counting.campaign ? (optionalString(fields, 'send_id') ?? null) : null,
         ...counting,
+        ...attributionFieldsOf(eventType, envelope, fields),
       },
     };
   } catch (error) {

@@ -47,6 +47,29 @@ export interface SendInfo {
   readonly firstReceiptMs: number | null;
 }
 
+/** A campaign as `/campaigns/list` and `/campaigns/details` date it (SPEC §7). */
+export interface CampaignListing {
+  readonly id: string;
+  /** Defined name, else the latest event name, else the id (as in Campaign). */
+  readonly name: string;
+  /**
+   * The earlier of its first definition and its earliest event: a campaign whose history was
+   * imported existed when its first event happened, even if it was defined later.
+   */
+  readonly createdAtMs: number;
+  /** Its latest definition; createdAtMs when it was never defined. */
+  readonly lastEditedMs: number;
+  readonly archived: boolean;
+  readonly isApiCampaign: boolean;
+  readonly tags: readonly string[];
+}
+
+/** The earliest and latest receipt instants of a campaign (SPEC §2 receipts). */
+export interface ReceiptSpan {
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
 export interface Store {
   createWorkspace(name: string, timezone: string): Promise<Workspace>;
   findWorkspaceByName(name: string): Promise<Workspace | undefined>;
@@ -62,8 +85,15 @@ export interface Store {
   ): Promise<void>;
   findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined>;
 
-  /** Replaces the campaign's definition. */
-  defineCampaign(workspaceId: string, definition: CampaignDefinition): Promise<void>;
+  /**
+   * Replaces the campaign's definition; `nowMs` (default: the wall clock) dates the edit for
+   * CampaignListing.
+   */
+  defineCampaign(
+    workspaceId: string,
+    definition: CampaignDefinition,
+    nowMs?: number,
+  ): Promise<void>;
   /** A defined campaign, or one first seen in events; undefined when neither. */
   getCampaign(workspaceId: string, campaignId: string): Promise<Campaign | undefined>;
 
@@ -75,6 +105,17 @@ export interface Store {
 
   /** Non-zero figures of a campaign for the days of the range. */
   campaignSeries(workspaceId: string, campaignId: string, days: DayRange): Promise<SeriesCell[]>;
+  /** Every defined or seen campaign of the workspace, in no particular order. */
+  listCampaigns(workspaceId: string): Promise<CampaignListing[]>;
+  /** Undefined when the campaign has no receipt. */
+  receiptSpan(workspaceId: string, campaignId: string): Promise<ReceiptSpan | undefined>;
+
+  /**
+   * Registers a send id before any event carries it (`POST /sends/id/create`), so getSend
+   * finds it at once. Creating an existing one again changes nothing (a retried request).
+   */
+  createSend(workspaceId: string, campaignId: string, sendId: string, nowMs: number): Promise<void>;
+  /** A send created with createSend or carried by an event of the campaign. */
   getSend(workspaceId: string, campaignId: string, sendId: string): Promise<SendInfo | undefined>;
   /** Non-zero figures of one send id (SPEC §4: only events before first receipt + 14 days). */
   sendSeries(
@@ -83,6 +124,21 @@ export interface Store {
     sendId: string,
     days: DayRange,
   ): Promise<SeriesCell[]>;
+
+  /**
+   * Sets the USD value of one unit of `currency` (ISO 4217, upper case) for the workspace's
+   * revenue (SPEC §3) and re-attributes the purchases in that currency, past ones included.
+   */
+  setCurrencyRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void>;
+  /** The workspace's rates: currency code to the USD value of one unit (USD not included). */
+  currencyRates(workspaceId: string): Promise<ReadonlyMap<string, number>>;
+
+  /**
+   * A value that changes whenever any write (from this process or another) could have changed
+   * an answer; null when the store cannot tell cheaply. Lets the API reuse a rendered answer
+   * exactly as long as it is still right (src/api/series-cache.ts).
+   */
+  changeStamp(): Promise<string | null>;
 
   close(): Promise<void>;
 }

@@ -113,7 +113,7 @@ describe('runImport', () => {
     assert.deepEqual(counts(summary, SEND), { ...zero, accepted: 3, ignored: 1 });
     assert.deepEqual(counts(summary, OPEN), { ...zero, accepted: 1 });
     assert.deepEqual(counts(summary, PUSH), { ...zero, accepted: 1, rejected: 1 });
-    assert.deepEqual(counts(summary, CUSTOM), { ...zero, ignored: 1 });
+    assert.deepEqual(counts(summary, CUSTOM), { ...zero, accepted: 1 });
     assert.match(summary.byType.get(PUSH)!.samples[0]!, /#1: platform must be one of/);
     assert.equal(summary.events, 8);
     assert.equal(summary.filesImported, 5);
@@ -129,7 +129,7 @@ describe('runImport', () => {
     const text = formatSummary(summary);
     assert.match(text, /files: 5 imported, 0 already imported, 1 failed/);
     assert.match(text, new RegExp(`${SEND.replaceAll('.', '\\.')} +3 +0 +1 +0 +0`));
-    assert.match(text, /total +5 +0 +2 +0 +1/);
+    assert.match(text, /total +6 +0 +1 +0 +1/);
     assert.ok(text.includes(`failed: ${broken}`));
   });
 
@@ -223,7 +223,7 @@ describe('tally import (CLI)', () => {
     assert.equal(code, 1, stderr);
     assert.ok(stderr.includes(`tally: import failed: ${broken}: truncated Avro file`), stderr);
     assert.match(stdout, /files: 5 imported, 0 already imported, 1 failed/);
-    assert.match(stdout, /total +5 +0 +2 +0 +1/);
+    assert.match(stdout, /total +6 +0 +1 +0 +1/);
   });
 
   it('refuses an unknown workspace or a missing path with a one-line error', async () => {

@@ -260,7 +260,18 @@ describe('normalizeEvent', () => {
     it('unknown event types, still stored whole', () => {
       const e = ignored(event({ event_type: 'users.canvas.Entry', anything: [1, 2] }));
       assert.deepEqual(JSON.parse(e.payload).anything, [1, 2]);
-      ignored(event({ event_type: 'users.behaviors.CustomEvent', name: 'signup' }));
+      // A behavior without its required field can credit nothing: stored, ignored.
+      ignored(event({ event_type: 'users.behaviors.CustomEvent' }));
+    });
+    it('behaviors and imported conversions count: attribution may credit them', () => {
+      const custom = valid(event({ event_type: 'users.behaviors.CustomEvent', name: 'signup' }));
+      assert.equal(custom.behavior?.eventName, 'signup');
+      assert.ok(countsSomewhere(custom));
+      const imported = valid(
+        event({ event_type: 'users.campaigns.Conversion', conversion_behavior_index: 2 }),
+      );
+      assert.equal(imported.importedConversion?.behaviorIndex, 2);
+      assert.ok(countsSomewhere(imported));
     });
   });
 

@@ -9,10 +9,12 @@ import { describe, it } from 'node:test';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { event } from '../support/events.js';
 import { storeContract } from './contract.js';
+import { conversionContract } from './conversion-contract.js';
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'tally-sqlite-'));
 
 storeContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
+conversionContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
 
 describe('sqlite store', () => {
   it('creates the data folder and keeps everything across close and reopen', async () => {

@@ -4,8 +4,9 @@
  * first so each distinct rollup key is written once per batch.
  */
 import type { Statement } from 'better-sqlite3';
-import type { NormalizedEvent } from '../../domain/event.js';
+import { countsSomewhere, type NormalizedEvent } from '../../domain/event.js';
 import type { IngestOutcome } from '../store.js';
+import type { Attribution } from './attribution.js';
 import type { CampaignModel } from './campaigns.js';
 import { ChainRanker } from './chains.js';
 import { joinMetrics, type RollupWriter } from './rollup.js';
@@ -42,6 +43,7 @@ export class Ingester {
     private readonly workspaces: Workspaces,
     private readonly rollups: RollupWriter,
     private readonly campaigns: CampaignModel,
+    private readonly attribution: Attribution,
   ) {
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO events (ws, id, hash, event_type, instant_ms, user_key, payload,
@@ -75,7 +77,7 @@ export class Ingester {
         stored.push(event);
         const counted = countedEvent(event);
         if (counted) tally.addEvent(counted, false);
-        else ignored++;
+        if (!countsSomewhere(event)) ignored++;
       } else if (earlierHash === event.hash) {
         duplicates++;
       } else {
@@ -83,8 +85,10 @@ export class Ingester {
       }
     });
     this.chains.rerank(workspaceId, stored, tally);
-    this.rollups.write(workspaceId, tally);
+    // Before attribution, which reads the campaign's control variation from the model.
     this.campaigns.record(workspaceId, stored);
+    this.attribution.afterIngest(workspaceId, stored, tally);
+    this.rollups.write(workspaceId, tally);
     return { accepted: stored.length - ignored, duplicates, ignored, conflicts };
   }
 

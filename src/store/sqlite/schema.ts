@@ -118,6 +118,80 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (ws, campaign_id, channel)
   ) WITHOUT ROWID;
   `,
+  `
+  -- When each campaign was first and last defined (SPEC §7 created_at / last_edited). Campaigns
+  -- defined before this table existed are dated by the migration: the best that is known.
+  CREATE TABLE campaign_edits (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    edited_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (ws, campaign_id)
+  ) WITHOUT ROWID;
+  INSERT INTO campaign_edits
+    SELECT ws, campaign_id, now_ms, now_ms FROM campaign_definitions,
+      (SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now_ms);
+
+  -- Send ids created with POST /sends/id/create before any event carries them.
+  CREATE TABLE created_sends (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    send_id TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (ws, campaign_id, send_id)
+  ) WITHOUT ROWID;
+
+  -- first_sent / last_sent of /campaigns/details: two index seeks instead of a scan.
+  CREATE INDEX events_receipts ON events (ws, campaign_id, instant_ms) WHERE receipt = 1;
+  `,
+  // Conversions and revenue (SPEC §3, src/store/sqlite/attribution.ts).
+  `
+  -- Finds one user's receipts, enrolments and engagements of a campaign, and a user's campaigns.
+  CREATE INDEX events_user ON events (ws, user_key, campaign_id) WHERE campaign_id IS NOT NULL;
+  -- Every behavior (the stored event's Behavior as JSON), by user; currency finds the purchases
+  -- a rate change re-prices.
+  CREATE TABLE behaviors (
+    ws TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    currency TEXT,
+    behavior TEXT NOT NULL,
+    PRIMARY KEY (ws, user_key, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key) WHERE currency IS NOT NULL;
+  CREATE TABLE imported_conversions (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    conversion TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, user_key, id)
+  ) WITHOUT ROWID;
+  -- The current attribution of each (campaign, user): what its day_counts include. Kept so a
+  -- re-attribution applies only the difference, and a zone change can re-add them by day.
+  -- Null channel / variation ids are '' as in day_counts.
+  CREATE TABLE credits (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    day_ms INTEGER NOT NULL,
+    event_ms INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    variation_id TEXT NOT NULL,
+    send_id TEXT,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (ws, campaign_id, user_key, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX credits_send ON credits (ws, campaign_id, send_id) WHERE send_id IS NOT NULL;
+  CREATE TABLE currency_rates (
+    ws TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    usd_per_unit REAL NOT NULL,
+    PRIMARY KEY (ws, currency)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Opens (creating when needed) `<dataDir>/tally.db` and brings its schema up to date. */

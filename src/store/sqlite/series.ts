@@ -5,8 +5,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../../domain/channels.js';
-import type { SeriesCell } from '../../domain/series.js';
+import { seriesValue, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
+import type { Attribution } from './attribution.js';
 import { COUNTED_COLUMNS, countedEventOf, type CountedRow } from './rollup.js';
 import type { Db } from './schema.js';
 import { DayTally } from './tally.js';
@@ -32,6 +33,7 @@ export class SeriesQueries {
   constructor(
     db: Db,
     private readonly workspaces: Workspaces,
+    private readonly attribution: Attribution,
   ) {
     this.dayCells = db.prepare(
       `SELECT day, channel, variation_id, metric, n FROM day_counts
@@ -55,7 +57,7 @@ export class SeriesQueries {
       channel: row.channel === '' ? null : (row.channel as Channel),
       variationId: row.variation_id === '' ? null : row.variation_id,
       metric: row.metric,
-      value: row.n,
+      value: seriesValue(row.metric, row.n),
     }));
   }
 
@@ -86,6 +88,14 @@ export class SeriesQueries {
       if (day < days.firstDay || day > days.lastDay) continue;
       tally.addEvent(countedEventOf(row), row.is_unique === 1);
     }
-    return tally.cells();
+    // Conversions and revenue count when the converting event is inside the send's 14 days.
+    for (const credit of this.attribution.sendCredits(workspaceId, campaignId, sendId)) {
+      if (credit.eventMs >= cutoff) continue;
+      const day = tally.dayOf(credit.dayMs);
+      if (day < days.firstDay || day > days.lastDay) continue;
+      const { channel, variationId, metric } = credit;
+      tally.add({ campaignId, day, channel, variationId, metric }, credit.value);
+    }
+    return tally.cells().map((cell) => ({ ...cell, value: seriesValue(cell.metric, cell.value) }));
   }
 }

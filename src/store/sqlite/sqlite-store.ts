@@ -5,17 +5,31 @@
  * better-sqlite3 is synchronous, so every method runs to completion before the next starts;
  * each write is one transaction, durable when its promise resolves (synchronous=FULL).
  */
+import type { Statement } from 'better-sqlite3';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
 import type { SeriesCell } from '../../domain/series.js';
-import type { ApiKeyGrant, DayRange, IngestOutcome, SendInfo, Store, Workspace } from '../store.js';
+import type {
+  ApiKeyGrant,
+  CampaignListing,
+  DayRange,
+  IngestOutcome,
+  ReceiptSpan,
+  SendInfo,
+  Store,
+  Workspace,
+} from '../store.js';
+import { Attribution } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
+import { CreatedSends } from './created-sends.js';
 import { Ingester } from './ingest.js';
+import { Listings } from './listings.js';
 import { RollupWriter } from './rollup.js';
 import { openDatabase, type Db } from './schema.js';
 import { SeriesQueries } from './series.js';
 import { Workspaces } from './workspaces.js';
+import { checkCurrencyRate } from '../../domain/currency.js';
 
 export interface SqliteStoreOptions {
   /** Folder of the database file; created when missing. */
@@ -28,19 +42,58 @@ class SqliteStore implements Store {
   private readonly campaigns: CampaignModel;
   private readonly ingester: Ingester;
   private readonly series: SeriesQueries;
+  private readonly listings: Listings;
+  private readonly createdSends: CreatedSends;
+  private readonly define: (
+    workspaceId: string,
+    definition: CampaignDefinition,
+    nowMs: number,
+  ) => void;
   private readonly changeZone: (workspaceId: string, timezone: string) => void;
+  private readonly attribution: Attribution;
+  private readonly setRate: (workspaceId: string, currency: string, usdPerUnit: number) => void;
+
+  private readonly totalChanges: Statement<[], number>;
 
   constructor(private readonly db: Db) {
+    this.totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
     this.workspaces = new Workspaces(db);
     this.rollups = new RollupWriter(db);
     this.campaigns = new CampaignModel(db);
-    this.ingester = new Ingester(db, this.workspaces, this.rollups, this.campaigns);
-    this.series = new SeriesQueries(db, this.workspaces);
+    this.attribution = new Attribution(db, this.campaigns, this.rollups, this.workspaces);
+    this.ingester = new Ingester(
+      db,
+      this.workspaces,
+      this.rollups,
+      this.campaigns,
+      this.attribution,
+    );
+    this.series = new SeriesQueries(db, this.workspaces, this.attribution);
+    this.listings = new Listings(db);
+    this.createdSends = new CreatedSends(db);
+    const define = db.transaction(
+      (workspaceId: string, definition: CampaignDefinition, nowMs: number) => {
+        this.workspaces.zoneOf(workspaceId);
+        const before = this.campaigns.get(workspaceId, definition.campaign_id);
+        this.campaigns.define(workspaceId, definition);
+        this.attribution.afterDefine(workspaceId, definition.campaign_id, before);
+        this.listings.recordEdit(workspaceId, definition.campaign_id, nowMs);
+      },
+    );
+    this.define = (workspaceId, definition, nowMs) =>
+      define.immediate(workspaceId, definition, nowMs);
     const changeZone = db.transaction((workspaceId: string, timezone: string) => {
       this.workspaces.setZone(workspaceId, timezone);
       this.rollups.rebuild(workspaceId, timezone);
+      this.attribution.rebuild(workspaceId, timezone);
     });
     this.changeZone = (workspaceId, timezone) => changeZone.immediate(workspaceId, timezone);
+    const setRate = db.transaction((workspaceId: string, currency: string, usdPerUnit: number) => {
+      this.workspaces.zoneOf(workspaceId);
+      this.attribution.setRate(workspaceId, currency, usdPerUnit);
+    });
+    this.setRate = (workspaceId, currency, usdPerUnit) =>
+      setRate.immediate(workspaceId, currency, usdPerUnit);
   }
 
   async createWorkspace(name: string, timezone: string): Promise<Workspace> {
@@ -71,9 +124,12 @@ class SqliteStore implements Store {
     return this.workspaces.findKey(keyHash);
   }
 
-  async defineCampaign(workspaceId: string, definition: CampaignDefinition): Promise<void> {
-    this.workspaces.zoneOf(workspaceId);
-    this.campaigns.define(workspaceId, definition);
+  async defineCampaign(
+    workspaceId: string,
+    definition: CampaignDefinition,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    this.define(workspaceId, definition, nowMs);
   }
 
   async getCampaign(workspaceId: string, campaignId: string): Promise<Campaign | undefined> {
@@ -92,12 +148,33 @@ class SqliteStore implements Store {
     return this.series.campaignSeries(workspaceId, campaignId, days);
   }
 
+  async listCampaigns(workspaceId: string): Promise<CampaignListing[]> {
+    return this.listings.list(workspaceId);
+  }
+
+  async receiptSpan(workspaceId: string, campaignId: string): Promise<ReceiptSpan | undefined> {
+    return this.listings.receiptSpan(workspaceId, campaignId);
+  }
+
+  async createSend(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    nowMs: number,
+  ): Promise<void> {
+    this.createdSends.create(workspaceId, campaignId, sendId, nowMs);
+  }
+
   async getSend(
     workspaceId: string,
     campaignId: string,
     sendId: string,
   ): Promise<SendInfo | undefined> {
-    return this.series.getSend(workspaceId, campaignId, sendId);
+    const seen = this.series.getSend(workspaceId, campaignId, sendId);
+    if (seen) return seen;
+    return this.createdSends.exists(workspaceId, campaignId, sendId)
+      ? { campaignId, sendId, firstReceiptMs: null }
+      : undefined;
   }
 
   async sendSeries(
@@ -107,6 +184,23 @@ class SqliteStore implements Store {
     days: DayRange,
   ): Promise<SeriesCell[]> {
     return this.series.sendSeries(workspaceId, campaignId, sendId, days);
+  }
+
+  /**
+   * `data_version` changes when another connection commits; `total_changes()` counts this
+   * connection's own row changes. Together they move on every write, wherever it came from.
+   */
+  async changeStamp(): Promise<string> {
+    return `${this.db.pragma('data_version', { simple: true })}:${this.totalChanges.get()}`;
+  }
+
+  async setCurrencyRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void> {
+    checkCurrencyRate(currency, usdPerUnit);
+    this.setRate(workspaceId, currency, usdPerUnit);
+  }
+
+  async currencyRates(workspaceId: string): Promise<ReadonlyMap<string, number>> {
+    return this.attribution.rates(workspaceId);
   }
 
   async close(): Promise<void> {

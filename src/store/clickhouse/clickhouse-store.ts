@@ -1,0 +1,198 @@
+/**
+ * The ClickHouse store (docs/clickhouse.md): one node, or a sharded cluster through
+ * `Distributed` tables. This module wires the parts together and creates or migrates the
+ * schema on open; each part owns its queries.
+ *
+ * Several API processes may use the same database at once: every write is an append, and
+ * every answer is computed at query time in a way that copies of an event cannot change.
+ */
+import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
+import type { NormalizedEvent } from '../../domain/event.js';
+import type { Permission } from '../../domain/permissions.js';
+import type { SeriesCell } from '../../domain/series.js';
+import type {
+  ApiKeyGrant,
+  CampaignListing,
+  DayRange,
+  IngestOutcome,
+  ReceiptSpan,
+  SendInfo,
+  Store,
+  Workspace,
+} from '../store.js';
+import { CampaignModel } from './campaigns.js';
+import { ClickHouseHttp } from './http.js';
+import { ingestEvents } from './ingest.js';
+import { Listings } from './listings.js';
+import { migrate } from './schema.js';
+import { SeriesQueries } from './series.js';
+import { Workspaces } from './workspaces.js';
+
+export interface ClickHouseStoreOptions {
+  /** HTTP endpoint of the server all queries go to (any node of a cluster). */
+  readonly url: string;
+  /** Default `tally`. */
+  readonly database?: string;
+  /**
+   * A cluster: its name in the servers' `remote_servers` and the HTTP endpoint of every
+   * node, where the local tables are created (ON CLUSTER would need ZooKeeper).
+   */
+  readonly cluster?: { readonly name: string; readonly nodes: readonly string[] };
+}
+
+/** Identifiers go into DDL, never values: they must be plain names. */
+function identifier(what: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
+    throw new Error(`${what} must be letters, digits and _ (got ${JSON.stringify(name)})`);
+  }
+  return name;
+}
+
+const settingsFor = (database: string) => ({
+  database,
+  // 64-bit integers as JSON numbers: every one here (ms instants, counts) is below 2^53.
+  output_format_json_quote_64bit_integers: '0',
+  // A Distributed insert returns once every shard has the rows: durable and readable.
+  insert_distributed_sync: '1',
+});
+
+class ClickHouseStore implements Store {
+  private readonly workspaces: Workspaces;
+  private readonly campaigns: CampaignModel;
+  private readonly series: SeriesQueries;
+  private readonly listings: Listings;
+
+  constructor(private readonly db: ClickHouseHttp) {
+    this.listings = new Listings(db);
+    this.workspaces = new Workspaces(db);
+    this.campaigns = new CampaignModel(db);
+    this.series = new SeriesQueries(db);
+  }
+
+  createWorkspace(name: string, timezone: string): Promise<Workspace> {
+    return this.workspaces.create(name, timezone);
+  }
+
+  findWorkspaceByName(name: string): Promise<Workspace | undefined> {
+    return this.workspaces.findByName(name);
+  }
+
+  getWorkspace(id: string): Promise<Workspace | undefined> {
+    return this.workspaces.get(id);
+  }
+
+  setTimezone(workspaceId: string, timezone: string): Promise<void> {
+    return this.workspaces.setZone(workspaceId, timezone);
+  }
+
+  saveApiKey(
+    workspaceId: string,
+    keyHash: string,
+    permissions: readonly Permission[],
+  ): Promise<void> {
+    return this.workspaces.saveKey(workspaceId, keyHash, permissions);
+  }
+
+  findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined> {
+    return this.workspaces.findKey(keyHash);
+  }
+
+  async defineCampaign(
+    workspaceId: string,
+    definition: CampaignDefinition,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    await this.workspaces.zoneOf(workspaceId);
+    await this.campaigns.define(workspaceId, definition);
+    await this.listings.recordEdit(workspaceId, definition.campaign_id, nowMs);
+  }
+
+  listCampaigns(workspaceId: string): Promise<CampaignListing[]> {
+    return this.listings.list(workspaceId);
+  }
+
+  receiptSpan(workspaceId: string, campaignId: string): Promise<ReceiptSpan | undefined> {
+    return this.listings.receiptSpan(workspaceId, campaignId);
+  }
+
+  createSend(workspaceId: string, campaignId: string, sendId: string, nowMs: number): Promise<void> {
+    return this.listings.createSend(workspaceId, campaignId, sendId, nowMs);
+  }
+
+  getCampaign(workspaceId: string, campaignId: string): Promise<Campaign | undefined> {
+    return this.campaigns.get(workspaceId, campaignId);
+  }
+
+  async ingest(workspaceId: string, events: readonly NormalizedEvent[]): Promise<IngestOutcome> {
+    await this.workspaces.zoneOf(workspaceId);
+    return ingestEvents(this.db, workspaceId, events);
+  }
+
+  async campaignSeries(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    const zone = await this.workspaces.zoneOf(workspaceId);
+    return this.series.campaignSeries(workspaceId, campaignId, zone, days);
+  }
+
+  async getSend(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+  ): Promise<SendInfo | undefined> {
+    const seen = await this.series.getSend(workspaceId, campaignId, sendId);
+    if (seen) return seen;
+    return (await this.listings.sendCreated(workspaceId, campaignId, sendId))
+      ? { campaignId, sendId, firstReceiptMs: null }
+      : undefined;
+  }
+
+  async sendSeries(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    const zone = await this.workspaces.zoneOf(workspaceId);
+    return this.series.sendSeries(workspaceId, campaignId, sendId, zone, days);
+  }
+
+  /** Nothing to release: requests use fetch's shared keep-alive pool. */
+  /**
+   * Conversions and revenue (SPEC §3) are not attributed by this store yet
+   * (docs/clickhouse.md), so a rate would change nothing: refuse it rather than pretend.
+   */
+  async setCurrencyRate(): Promise<void> {
+    throw new Error('the ClickHouse store does not attribute conversions or revenue yet');
+  }
+
+  /** No rates: see setCurrencyRate. */
+  async currencyRates(): Promise<ReadonlyMap<string, number>> {
+    return new Map();
+  }
+
+  /** ClickHouse has no cheap global change counter, so its answers are never reused. */
+  async changeStamp(): Promise<null> {
+    return null;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Connects, creates the database and schema when missing, and migrates an older schema. */
+export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
+  const database = identifier('the ClickHouse database', options.database ?? 'tally');
+  const cluster = options.cluster ?? null;
+  const layout = { cluster: cluster && identifier('the ClickHouse cluster', cluster.name) };
+  for (const url of cluster?.nodes ?? [options.url]) {
+    await migrate(
+      new ClickHouseHttp(url, settingsFor(database)),
+      new ClickHouseHttp(url, {}),
+      database,
+      layout,
+    );
+  }
+  return new ClickHouseStore(new ClickHouseHttp(options.url, settingsFor(database)));
+}

@@ -1,0 +1,393 @@
+/**
+ * Conversions and revenue on the embedded store (SPEC §3, §4). `attributeUser` is a pure
+ * function of one (campaign, user)'s events; this module decides which pairs a change touches,
+ * loads their events by index, and applies the difference between the stored credits and the new
+ * ones to the day rollups. Late events therefore re-attribute exactly as if they had come in
+ * order, and the cost of a batch is a few index lookups per touched pair, never a campaign scan.
+ *
+ * `credits` keeps every pair's current attribution with its instants, not its local day, so a
+ * zone change re-adds them by day (`rebuild`) and the send series filters them by instant.
+ */
+import type { Statement } from 'better-sqlite3';
+import {
+  attributeUser,
+  diffCredits,
+  type Credit,
+  type CreditMetric,
+  type Enrolment,
+  type Receipt,
+} from '../../domain/attribution.js';
+import {
+  EMAIL_ENGAGEMENT_KINDS,
+  type Action,
+  type Behavior,
+  type EmailEngagement,
+  type ImportedConversion,
+} from '../../domain/behaviors.js';
+import type { Campaign, ConversionBehavior } from '../../domain/campaign.js';
+import type { Channel } from '../../domain/channels.js';
+import type { NormalizedEvent } from '../../domain/event.js';
+import type { CampaignModel } from './campaigns.js';
+import type { RollupWriter } from './rollup.js';
+import type { Db } from './schema.js';
+import { DayTally } from './tally.js';
+import type { Workspaces } from './workspaces.js';
+
+/** What of a campaign attribution reads; two campaigns with equal rules attribute alike. */
+interface Rules {
+  readonly behaviors: readonly ConversionBehavior[];
+  readonly controlVariationId: string | null;
+  /** `Opens Email` / `Clicks Email`: only then do engagement events touch a pair. */
+  readonly matchesEmail: boolean;
+}
+
+function rulesOf(campaign: Campaign | undefined): Rules {
+  const behaviors = campaign?.definition?.conversion_behaviors ?? [];
+  return {
+    behaviors,
+    controlVariationId: campaign?.variations.find((v) => v.control)?.id ?? null,
+    matchesEmail: behaviors.some((b) => b.type === 'Opens Email' || b.type === 'Clicks Email'),
+  };
+}
+
+const sameRules = (a: Rules, b: Rules): boolean =>
+  JSON.stringify([a.behaviors, a.controlVariationId]) ===
+  JSON.stringify([b.behaviors, b.controlVariationId]);
+
+const [EMAIL_OPEN, EMAIL_CLICK] = Object.keys(EMAIL_ENGAGEMENT_KINDS) as [string, string];
+
+interface ActivityRow {
+  id: string;
+  event_type: string;
+  instant_ms: number;
+  channel: string | null;
+  variation_id: string;
+  send_id: string | null;
+  receipt: number;
+  enrols_control: number;
+}
+
+interface CreditRow {
+  key: string;
+  metric: string;
+  day_ms: number;
+  event_ms: number;
+  channel: string;
+  variation_id: string;
+  send_id: string | null;
+  value: number;
+}
+
+const creditOf = (row: CreditRow): Credit => ({
+  key: row.key,
+  metric: row.metric as CreditMetric,
+  dayMs: row.day_ms,
+  eventMs: row.event_ms,
+  channel: row.channel === '' ? null : (row.channel as Channel),
+  variationId: row.variation_id === '' ? null : row.variation_id,
+  sendId: row.send_id,
+  value: row.value,
+});
+
+/** Adds (sign 1) or takes away (sign −1) a credit of `campaignId` in the tally. */
+function tallyCredit(tally: DayTally, campaignId: string, credit: Credit, sign: 1 | -1): void {
+  const { channel, variationId, metric } = credit;
+  const day = tally.dayOf(credit.dayMs);
+  tally.add({ campaignId, day, channel, variationId, metric }, sign * credit.value);
+}
+
+type Pair = readonly [campaignId: string, userKey: string];
+
+/** The pairs one change touches, each once. */
+class Pairs {
+  readonly all = new Map<string, Pair>();
+  add(campaignId: string, userKey: string): void {
+    this.all.set(`${campaignId}\u0000${userKey}`, [campaignId, userKey]);
+  }
+}
+
+const PAGE = 10_000;
+
+export class Attribution {
+  private readonly insertBehavior: Statement;
+  private readonly insertImported: Statement;
+  private readonly userCampaigns: Statement<[string, string], { campaign_id: string }>;
+  private readonly hasBehavior: Statement<[string, string], { found: number }>;
+  private readonly hasImported: Statement<[string, string, string], { found: number }>;
+  private readonly activity: Statement<[string, string, string, string, string], ActivityRow>;
+  private readonly userBehaviors: Statement<[string, string], { behavior: string }>;
+  private readonly userImported: Statement<[string, string, string], { conversion: string }>;
+  private readonly storedCredits: Statement<[string, string, string], CreditRow>;
+  private readonly insertCredit: Statement;
+  private readonly deleteCredit: Statement<[string, string, string, string]>;
+  private readonly campaignUsers: Statement<
+    [{ ws: string; campaign: string }],
+    { user_key: string }
+  >;
+  private readonly purchasers: Statement<[string, string], { user_key: string }>;
+  private readonly upsertRate: Statement<[string, string, number]>;
+  private readonly rateRows: Statement<[string], { currency: string; usd_per_unit: number }>;
+  private readonly creditPage: Statement<
+    [string, string, string, string, number],
+    CreditRow & { campaign_id: string; user_key: string }
+  >;
+  private readonly sendCreditRows: Statement<[string, string, string], CreditRow>;
+
+  constructor(
+    db: Db,
+    private readonly campaigns: CampaignModel,
+    private readonly rollups: RollupWriter,
+    private readonly workspaces: Workspaces,
+  ) {
+    this.insertBehavior = db.prepare(
+      'INSERT OR IGNORE INTO behaviors (ws, user_key, id, currency, behavior) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertImported = db.prepare(
+      `INSERT OR IGNORE INTO imported_conversions (ws, campaign_id, user_key, id, conversion)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.userCampaigns = db.prepare(
+      `SELECT DISTINCT campaign_id FROM events WHERE ws = ? AND user_key = ?
+       AND campaign_id IS NOT NULL AND (receipt = 1 OR enrols_control = 1)`,
+    );
+    this.hasBehavior = db.prepare(
+      'SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ? LIMIT 1',
+    );
+    this.hasImported = db.prepare(
+      `SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?
+       LIMIT 1`,
+    );
+    this.activity = db.prepare(
+      `SELECT id, event_type, instant_ms, channel, variation_id, send_id, receipt, enrols_control
+       FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
+       AND (receipt = 1 OR enrols_control = 1 OR event_type IN (?, ?))`,
+    );
+    this.userBehaviors = db.prepare('SELECT behavior FROM behaviors WHERE ws = ? AND user_key = ?');
+    this.userImported = db.prepare(
+      `SELECT conversion FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?`,
+    );
+    const creditColumns = 'key, metric, day_ms, event_ms, channel, variation_id, send_id, value';
+    this.storedCredits = db.prepare(
+      `SELECT ${creditColumns} FROM credits WHERE ws = ? AND campaign_id = ? AND user_key = ?`,
+    );
+    this.insertCredit = db.prepare(
+      `INSERT INTO credits (ws, campaign_id, user_key, ${creditColumns})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteCredit = db.prepare(
+      'DELETE FROM credits WHERE ws = ? AND campaign_id = ? AND user_key = ? AND key = ?',
+    );
+    // Recipients and control users (any day), plus users with imported conversions or credits.
+    this.campaignUsers = db.prepare(
+      `SELECT user_key FROM day_members WHERE ws = @ws AND campaign_id = @campaign
+         AND channel = '' AND metric IN ('unique_recipients', 'enrolled')
+       UNION SELECT user_key FROM imported_conversions WHERE ws = @ws AND campaign_id = @campaign
+       UNION SELECT user_key FROM credits WHERE ws = @ws AND campaign_id = @campaign`,
+    );
+    this.purchasers = db.prepare(
+      'SELECT DISTINCT user_key FROM behaviors WHERE ws = ? AND currency = ?',
+    );
+    this.upsertRate = db.prepare(
+      `INSERT INTO currency_rates (ws, currency, usd_per_unit) VALUES (?, ?, ?)
+       ON CONFLICT DO UPDATE SET usd_per_unit = excluded.usd_per_unit`,
+    );
+    this.rateRows = db.prepare('SELECT currency, usd_per_unit FROM currency_rates WHERE ws = ?');
+    // Keyset paging: each page is written to the rollups before the next is read.
+    this.creditPage = db.prepare(
+      `SELECT campaign_id, user_key, ${creditColumns} FROM credits
+       WHERE ws = ? AND (campaign_id, user_key, key) > (?, ?, ?)
+       ORDER BY campaign_id, user_key, key LIMIT ?`,
+    );
+    this.sendCreditRows = db.prepare(
+      `SELECT ${creditColumns} FROM credits WHERE ws = ? AND campaign_id = ? AND send_id = ?`,
+    );
+  }
+
+  /**
+   * After a batch is stored: indexes its behaviors and imported conversions, then re-attributes
+   * every pair they, a receipt, an enrolment or an email engagement touch, into `tally`.
+   */
+  afterIngest(workspaceId: string, stored: readonly NormalizedEvent[], tally: DayTally): void {
+    const rules = this.rulesCache(workspaceId);
+    const pairs = new Pairs();
+    const behaviorUsers = new Set<string>();
+    for (const event of stored) {
+      const { behavior, importedConversion: imported, campaign, userKey } = event;
+      if (behavior) {
+        // Properties stay in the event's payload; attribution never reads them.
+        const json = JSON.stringify({ ...behavior, properties: undefined });
+        this.insertBehavior.run(workspaceId, userKey, behavior.id, behavior.currency ?? null, json);
+        behaviorUsers.add(userKey);
+      } else if (imported) {
+        const json = JSON.stringify(imported);
+        this.insertImported.run(workspaceId, imported.campaignId, userKey, imported.id, json);
+        pairs.add(imported.campaignId, userKey);
+      } else if (campaign && this.mayMatter(workspaceId, event, rules(campaign.campaignId))) {
+        pairs.add(campaign.campaignId, userKey);
+      }
+    }
+    // A behavior can only credit campaigns the user received (or is a control user of).
+    for (const userKey of behaviorUsers) {
+      for (const { campaign_id } of this.userCampaigns.all(workspaceId, userKey)) {
+        pairs.add(campaign_id, userKey);
+      }
+    }
+    this.reattribute(workspaceId, pairs, rules, tally);
+  }
+
+  /**
+   * Whether a message event can change its pair's credits. Credits need an action or an
+   * imported conversion, and neither is ever deleted, so a pair with none has none to change.
+   */
+  private mayMatter(workspaceId: string, event: NormalizedEvent, rules: Rules): boolean {
+    const campaignId = event.campaign!.campaignId;
+    if (Object.hasOwn(EMAIL_ENGAGEMENT_KINDS, event.eventType) && rules.matchesEmail) return true;
+    if (!event.receipt && !event.enrolsControl) return false;
+    return (
+      rules.matchesEmail ||
+      this.hasBehavior.get(workspaceId, event.userKey) !== undefined ||
+      this.hasImported.get(workspaceId, campaignId, event.userKey) !== undefined
+    );
+  }
+
+  /**
+   * After a definition is saved: when what attribution reads of the campaign changed, every
+   * user who could hold a credit of it is re-attributed.
+   */
+  afterDefine(workspaceId: string, campaignId: string, before: Campaign | undefined): void {
+    const rules = this.rulesCache(workspaceId);
+    if (sameRules(rulesOf(before), rules(campaignId))) return;
+    const pairs = new Pairs();
+    for (const { user_key } of this.campaignUsers.all({ ws: workspaceId, campaign: campaignId })) {
+      pairs.add(campaignId, user_key);
+    }
+    this.applyAlone(workspaceId, pairs, rules);
+  }
+
+  /** Sets a rate and re-prices every purchase in that currency, in every campaign it counts for. */
+  setRate(workspaceId: string, currency: string, usdPerUnit: number): void {
+    this.upsertRate.run(workspaceId, currency, usdPerUnit);
+    const pairs = new Pairs();
+    for (const { user_key } of this.purchasers.all(workspaceId, currency)) {
+      for (const { campaign_id } of this.userCampaigns.all(workspaceId, user_key)) {
+        pairs.add(campaign_id, user_key);
+      }
+    }
+    this.applyAlone(workspaceId, pairs, this.rulesCache(workspaceId));
+  }
+
+  rates(workspaceId: string): Map<string, number> {
+    return new Map(this.rateRows.all(workspaceId).map((r) => [r.currency, r.usd_per_unit]));
+  }
+
+  /** Re-adds every stored credit to the rollups, by day in `timezone` (after a zone change). */
+  rebuild(workspaceId: string, timezone: string): void {
+    let last: [string, string, string] = ['', '', ''];
+    for (;;) {
+      const rows = this.creditPage.all(workspaceId, ...last, PAGE);
+      if (rows.length === 0) break;
+      const tally = new DayTally(timezone);
+      for (const row of rows) tallyCredit(tally, row.campaign_id, creditOf(row), 1);
+      this.rollups.write(workspaceId, tally);
+      const end = rows[rows.length - 1]!;
+      last = [end.campaign_id, end.user_key, end.key];
+    }
+  }
+
+  /** The credits attributed to receipts of one send (SPEC §4). */
+  sendCredits(workspaceId: string, campaignId: string, sendId: string): Credit[] {
+    return this.sendCreditRows.all(workspaceId, campaignId, sendId).map(creditOf);
+  }
+
+  /** One change outside a batch: its own tally, written at once. */
+  private applyAlone(workspaceId: string, pairs: Pairs, rules: (id: string) => Rules): void {
+    const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
+    this.reattribute(workspaceId, pairs, rules, tally);
+    this.rollups.write(workspaceId, tally);
+  }
+
+  private reattribute(
+    workspaceId: string,
+    pairs: Pairs,
+    rules: (campaignId: string) => Rules,
+    tally: DayTally,
+  ): void {
+    if (pairs.all.size === 0) return;
+    const usdRates = this.rates(workspaceId);
+    for (const [campaignId, userKey] of pairs.all.values()) {
+      const { behaviors, controlVariationId } = rules(campaignId);
+      const receipts: Receipt[] = [];
+      const enrolments: Enrolment[] = [];
+      const actions: Action[] = [];
+      for (const row of this.activity.all(
+        workspaceId,
+        userKey,
+        campaignId,
+        EMAIL_OPEN,
+        EMAIL_CLICK,
+      )) {
+        const { id, instant_ms: instantMs, variation_id: variationId } = row;
+        if (row.receipt === 1) {
+          const channel = row.channel as Channel;
+          receipts.push({ id, instantMs, channel, variationId, sendId: row.send_id });
+        } else if (row.enrols_control === 1) {
+          enrolments.push({ id, instantMs, variationId });
+        } else {
+          const kind = EMAIL_ENGAGEMENT_KINDS[row.event_type]!;
+          actions.push({ id, userKey, instantMs, kind, campaignId } satisfies EmailEngagement);
+        }
+      }
+      for (const row of this.userBehaviors.all(workspaceId, userKey)) {
+        actions.push(JSON.parse(row.behavior) as Behavior);
+      }
+      const imported = this.userImported
+        .all(workspaceId, campaignId, userKey)
+        .map((row) => JSON.parse(row.conversion) as ImportedConversion);
+      const after = attributeUser({
+        campaignId,
+        conversionBehaviors: behaviors,
+        controlVariationId,
+        receipts,
+        enrolments,
+        actions,
+        imported,
+        usdRates,
+      });
+      const before = this.storedCredits.all(workspaceId, campaignId, userKey).map(creditOf);
+      const { removed, added } = diffCredits(before, after);
+      for (const credit of removed) {
+        this.deleteCredit.run(workspaceId, campaignId, userKey, credit.key);
+        tallyCredit(tally, campaignId, credit, -1);
+      }
+      for (const credit of added) {
+        this.insertCredit.run(
+          workspaceId,
+          campaignId,
+          userKey,
+          credit.key,
+          credit.metric,
+          credit.dayMs,
+          credit.eventMs,
+          credit.channel ?? '',
+          credit.variationId ?? '',
+          credit.sendId,
+          credit.value,
+        );
+        tallyCredit(tally, campaignId, credit, 1);
+      }
+    }
+  }
+
+  /** Each campaign's rules, read once per change. */
+  private rulesCache(workspaceId: string): (campaignId: string) => Rules {
+    const cache = new Map<string, Rules>();
+    return (campaignId) => {
+      let rules = cache.get(campaignId);
+      if (!rules) {
+        rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
+        cache.set(campaignId, rules);
+      }
+      return rules;
+    };
+  }
+}
