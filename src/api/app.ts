@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { Authenticator } from './auth.js';
 import type { RouteDeps } from './context.js';
+import { SeriesCache } from './series-cache.js';
 import { formatSchemaErrors, handleError, handleNotFound } from './errors.js';
 import { createGuard } from './guard.js';
 import { apiLogger, RequestLogController } from './logging.js';
@@ -69,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleNotFound);
 
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, now };
+  const deps: RouteDeps = { store: options.store, seriesCache: new SeriesCache(), now };
   await app.register(async (scope) =>
     eventsRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
   );

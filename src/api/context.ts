@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Permission } from '../domain/permissions.js';
 import type { ApiKeyGrant, Store } from '../store/store.js';
+import type { SeriesCache } from './series-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,7 @@ export type TallyInstance = FastifyInstance<
 
 export interface RouteDeps {
   readonly store: Store;
+  readonly seriesCache: SeriesCache;
   readonly now: () => number;
 }
 

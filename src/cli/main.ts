@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerCampaignCommands } from './commands/campaign.js';
+import { registerCurrencyCommands } from './commands/currency.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerKeyCommands } from './commands/key.js';
@@ -25,10 +27,12 @@ const program = new Command('tally')
 
 registerServeCommand(program);
 registerWorkspaceCommands(program);
+registerCurrencyCommands(program);
 registerKeyCommands(program);
 registerCampaignCommands(program);
 registerDemoCommand(program);
 registerImportCommand(program);
+registerBenchCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,13 @@
+/**
+ * The ceiling for request rates: bare Fastify answering a constant JSON body of the same size
+ * class as a data_series answer, in a child process like bench/server.ts.
+ */
+import Fastify from 'fastify';
+
+const body = { message: 'success', data: [{ time: '2026-01-01', messages: {}, conversions: 0 }] };
+const app = Fastify({ logger: false });
+app.get('/constant', async () => body);
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+console.log(`listening ${typeof address === 'object' && address ? address.port : ''}`);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

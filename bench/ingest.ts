@@ -1,0 +1,130 @@
+/**
+ * Ingest over HTTP (NDJSON batches of 5,000) into a child `tally` API process, beside the
+ * ceiling: raw better-sqlite3 inserts of the same rows in one transaction. The same run
+ * samples the server's memory, so "RSS does not grow with stored events" is measured too.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiKey } from '../src/api/keys.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { memoryOf, startChild } from './child.js';
+import { syntheticBatches, type SyntheticOptions } from './synthetic.js';
+
+export const BATCH_SIZE = 5_000;
+
+export interface IngestFigures {
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  readonly rawInsertsPerSecond: number;
+  readonly idleRssMb: number;
+  readonly peakRssMb: number;
+  /** Server RSS after each further million events. */
+  readonly rssByMillion: readonly number[];
+}
+
+/** A workspace and a key in a fresh data dir; returns the key. */
+export async function prepareWorkspace(dataDir: string): Promise<string> {
+  const store = await openSqliteStore({ dataDir });
+  const workspace = await store.createWorkspace('bench', 'UTC');
+  const key = await createApiKey(store, workspace.id, ['events.write', 'campaigns.data_series']);
+  await store.close();
+  return key;
+}
+
+function ndjson(batch: readonly Record<string, unknown>[]): string {
+  return batch.map((event) => JSON.stringify(event)).join('\n');
+}
+
+async function postBatch(port: number, key: string, body: string, size: number): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  const answer = (await response.json()) as { accepted?: number; message?: string };
+  // A benchmark that silently measured refusals would be worthless.
+  if (response.status !== 200 || answer.accepted !== size) {
+    throw new Error(`ingest answered ${response.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  }
+}
+
+/** Sends every batch, keeping two requests in flight so the server never waits for the client. */
+export async function ingestOverHttp(
+  port: number,
+  key: string,
+  options: SyntheticOptions,
+  onProgress: (sent: number) => void,
+): Promise<number> {
+  const started = performance.now();
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (const batch of syntheticBatches(options, BATCH_SIZE)) {
+    const request = postBatch(port, key, ndjson(batch), batch.length).then(() => {
+      sent += batch.length;
+      inFlight.delete(request);
+      onProgress(sent);
+    });
+    inFlight.add(request);
+    if (inFlight.size >= 2) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return (options.count / (performance.now() - started)) * 1000;
+}
+
+/** The ceiling: the same rows, straight into a SQLite table with a primary key, one transaction. */
+function rawInsertsPerSecond(dir: string, options: SyntheticOptions): number {
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE events (workspace TEXT, id TEXT, event_type TEXT, instant_ms INTEGER,
+    user_key TEXT, campaign_id TEXT, variation_id TEXT, payload TEXT, PRIMARY KEY (workspace, id))`);
+  const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const started = performance.now();
+  db.transaction(() => {
+    for (const batch of syntheticBatches(options, BATCH_SIZE)) {
+      for (const e of batch) {
+        insert.run(
+          'w',
+          e.id,
+          e.event_type,
+          Number(e.time) * 1000,
+          e.external_user_id,
+          e.campaign_id,
+          e.message_variation_id,
+          JSON.stringify(e),
+        );
+      }
+    }
+  })();
+  const perSecond = (options.count / (performance.now() - started)) * 1000;
+  db.close();
+  return perSecond;
+}
+
+export async function benchIngest(events: number): Promise<IngestFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-ingest-'));
+  try {
+    const options: SyntheticOptions = { count: events, days: 90, endMs: Date.now() };
+    const key = await prepareWorkspace(join(dir, 'data'));
+    const server = await startChild('./server.js', [join(dir, 'data')]);
+    const pid = server.process.pid!;
+    const idleRssMb = memoryOf(pid).rssMb;
+    const rssByMillion: number[] = [];
+    const eventsPerSecond = await ingestOverHttp(server.port, key, options, (sent) => {
+      if (sent % 1_000_000 === 0) rssByMillion.push(memoryOf(pid).rssMb);
+    });
+    const peakRssMb = memoryOf(pid).peakMb;
+    await server.stop();
+    return {
+      events,
+      eventsPerSecond,
+      rawInsertsPerSecond: rawInsertsPerSecond(dir, options),
+      idleRssMb,
+      peakRssMb,
+      rssByMillion,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,16 @@
+/** `npm run bench [-- --only ingest,series] [--ingest-events N] [--series-events N]` */
+import { parseArgs } from 'node:util';
+import { runBenchmarks } from './run.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'ingest,series' },
+    'ingest-events': { type: 'string', default: '5000000' },
+    'series-events': { type: 'string', default: '1000000' },
+  },
+});
+await runBenchmarks({
+  only: new Set(values.only.split(',')),
+  ingestEvents: Number(values['ingest-events']),
+  seriesEvents: Number(values['series-events']),
+});

@@ -1,0 +1,53 @@
+/** `GET /sends/data_series` (`sends.data_series`, SPEC §4 and §5). */
+import { Type } from '@sinclair/typebox';
+import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
+import {
+  ERROR_RESPONSES,
+  plainJsonSerializer,
+  SeriesAnswerSchema,
+  seriesQueryFields,
+} from '../schemas.js';
+import { replySeries } from '../series-format.js';
+import { quote, resolveSeriesRequest } from '../series-request.js';
+
+const SendSeriesQuerySchema = Type.Object({
+  ...seriesQueryFields,
+  send_id: Type.String({ minLength: 1, description: 'A send id of the campaign' }),
+});
+
+export async function sendsRoutes(app: TallyInstance, deps: RouteDeps): Promise<void> {
+  app.get(
+    '/sends/data_series',
+    {
+      config: { permission: 'sends.data_series' },
+      schema: {
+        summary: 'Daily analytics of one send of a campaign',
+        querystring: SendSeriesQuerySchema,
+        response: { 200: SeriesAnswerSchema, ...ERROR_RESPONSES },
+      },
+      serializerCompiler: plainJsonSerializer,
+    },
+    async (request, reply) => {
+      const workspaceId = workspaceOf(request);
+      const { send_id: sendId } = request.query;
+      const series = await resolveSeriesRequest(deps.store, workspaceId, request.query, deps.now());
+      if (!series.ok) return reply.code(400).send({ message: series.message });
+      const { campaign, range } = series;
+      const send = await deps.store.getSend(workspaceId, campaign.id, sendId);
+      if (!send) {
+        return reply.code(400).send({
+          message: `send_id ${quote(sendId)} is not a send of campaign ${quote(campaign.id)}`,
+        });
+      }
+      return replySeries(reply, deps, {
+        workspaceId,
+        campaign,
+        range,
+        kind: 'send',
+        sendId,
+        format: request.query.format,
+        cells: () => deps.store.sendSeries(workspaceId, campaign.id, sendId, range),
+      });
+    },
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * `tally bench`: the same benchmarks as `npm run bench` (bench/run.ts), from an installed CLI.
+ * Loaded only when run: it pulls in autocannon and the load generators.
+ */
+import { Option, type Command } from 'commander';
+import { integerIn } from '../common.js';
+
+interface BenchFlags {
+  readonly only: string;
+  readonly ingestEvents: number;
+  readonly seriesEvents: number;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('measure ingest and data_series speed beside ceilings measured in the same run')
+    .addOption(
+      new Option('--only <list>', 'comma-separated: ingest, series').default('ingest,series'),
+    )
+    .addOption(
+      new Option('--ingest-events <n>', 'events to ingest over HTTP')
+        .argParser(integerIn(1, 100_000_000))
+        .default(5_000_000),
+    )
+    .addOption(
+      new Option('--series-events <n>', 'events in the data_series campaign')
+        .argParser(integerIn(1, 100_000_000))
+        .default(1_000_000),
+    )
+    .action(async (flags: BenchFlags) => {
+      const { runBenchmarks } = await import('../../../bench/run.js');
+      await runBenchmarks({
+        only: new Set(flags.only.split(',')),
+        ingestEvents: flags.ingestEvents,
+        seriesEvents: flags.seriesEvents,
+      });
+    });
+}
