@@ -28,7 +28,7 @@ export type DayRangeResult =
  * decoded as a space (`?ending_at=2024-05-01T10:00:00+05:30`), and refusing it would punish
  * a client for a URL-encoding slip that leaves the meaning plain.
  */
-const ENDING_AT =
+export const ENDING_AT =
   /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+\- ](?:(\d{1,2}):(\d{2})|(\d{2})(\d{2})))?)?$/;
 
 /** Query parameters repeat as arrays (`?length=1&length=2`); a single value is required. */

@@ -604,6 +604,122 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
       });
     });
 
+    describe('listings and created sends (SPEC §7)', () => {
+      const T = Date.parse('2026-01-05T00:00:00Z');
+      const HOUR = 3_600_000;
+      const byId = (listings: readonly { id: string }[]) =>
+        [...listings].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+      it('lists defined and seen campaigns, dated by first definition or earliest event', async () => {
+        const ws = await workspace();
+        assert.deepEqual(await store.listCampaigns(ws), []);
+        await store.defineCampaign(
+          ws,
+          {
+            campaign_id: 'd1',
+            name: 'Defined',
+            is_api_campaign: true,
+            archived: true,
+            tags: ['sale', 'q1'],
+          },
+          T + 10 * HOUR,
+        );
+        await store.defineCampaign(ws, { campaign_id: 'd1', name: 'Renamed' }, T + 30 * HOUR);
+        // Events arrive out of order; the earliest instant and the latest name win.
+        await store.ingest(ws, [
+          event('email.Send', { id: 'e2', at: T + 5 * HOUR, campaign: 's1', campaign_name: 'New' }),
+          event('email.Send', { id: 'e1', at: T + 2 * HOUR, campaign: 's1', campaign_name: 'Old' }),
+          // An event of d1 before its definition makes it older than its definition.
+          event('email.Send', { id: 'e3', at: T + HOUR, campaign: 'd1' }),
+          event('email.Send', { id: 'e4', at: T, campaign: null }),
+        ]);
+        assert.deepEqual(byId(await store.listCampaigns(ws)), [
+          {
+            id: 'd1',
+            name: 'Renamed',
+            createdAtMs: T + HOUR,
+            lastEditedMs: T + 30 * HOUR,
+            // The second definition replaced the first: no longer archived, api or tagged.
+            archived: false,
+            isApiCampaign: false,
+            tags: [],
+          },
+          {
+            id: 's1',
+            name: 'New',
+            createdAtMs: T + 2 * HOUR,
+            lastEditedMs: T + 2 * HOUR,
+            archived: false,
+            isApiCampaign: false,
+            tags: [],
+          },
+        ]);
+        await store.defineCampaign(
+          ws,
+          { campaign_id: 's1', archived: true, tags: ['x'], is_api_campaign: true },
+          T + 40 * HOUR,
+        );
+        const [, s1] = byId(await store.listCampaigns(ws));
+        assert.deepEqual(s1, {
+          id: 's1',
+          name: 'New',
+          createdAtMs: T + 2 * HOUR,
+          lastEditedMs: T + 40 * HOUR,
+          archived: true,
+          isApiCampaign: true,
+          tags: ['x'],
+        });
+        assert.deepEqual(await store.listCampaigns(await workspace()), []);
+      });
+
+      it('gives the receipt extremes of a campaign, ignoring engagements and other campaigns', async () => {
+        const ws = await workspace();
+        assert.equal(await store.receiptSpan(ws, 'c1'), undefined);
+        await store.ingest(ws, [
+          event('email.Open', { id: 'o', at: T - DAY_MS }),
+          event('email.Send', { id: 'b', at: T + 3 * HOUR }),
+        ]);
+        assert.deepEqual(await store.receiptSpan(ws, 'c1'), {
+          firstMs: T + 3 * HOUR,
+          lastMs: T + 3 * HOUR,
+        });
+        await store.ingest(ws, [
+          event('inappmessage.Impression', { id: 'i', at: T + 9 * HOUR }),
+          event('email.Send', { id: 'a', at: T + HOUR }),
+          event('email.Send', { id: 'x', at: T - 9 * DAY_MS, campaign: 'c2' }),
+          event('email.Open', { id: 'late', at: T + 20 * HOUR }),
+        ]);
+        assert.deepEqual(await store.receiptSpan(ws, 'c1'), {
+          firstMs: T + HOUR,
+          lastMs: T + 9 * HOUR,
+        });
+      });
+
+      it('finds a created send before any event, once per id, and only in its campaign', async () => {
+        const ws = await workspace();
+        await store.createSend(ws, 'c1', 'made', T);
+        await store.createSend(ws, 'c1', 'made', T + HOUR);
+        assert.deepEqual(await store.getSend(ws, 'c1', 'made'), {
+          campaignId: 'c1',
+          sendId: 'made',
+          firstReceiptMs: null,
+        });
+        assert.equal(await store.getSend(ws, 'c2', 'made'), undefined);
+        assert.equal(await store.getSend(await workspace(), 'c1', 'made'), undefined);
+        assert.deepEqual(await sendSeries(ws, 'made', '2026-01-01', '2026-01-31'), {});
+        await store.ingest(ws, [event('email.Send', { id: 'r', at: T, send_id: 'made' })]);
+        assert.deepEqual(await store.getSend(ws, 'c1', 'made'), {
+          campaignId: 'c1',
+          sendId: 'made',
+          firstReceiptMs: T,
+        });
+        assert.deepEqual(await sendSeries(ws, 'made', '2026-01-01', '2026-01-31'), {
+          ...entry('2026-01-05 email v1', { sent: 1, unique_recipients: 1 }),
+          '2026-01-05 - - unique_recipients': 1,
+        });
+      });
+    });
+
     describe('order independence (property)', () => {
       const T = Date.parse('2026-01-05T00:00:00Z');
       const TYPES = [

@@ -115,7 +115,12 @@ class ClickHouseStore implements Store {
     return this.listings.receiptSpan(workspaceId, campaignId);
   }
 
-  createSend(workspaceId: string, campaignId: string, sendId: string, nowMs: number): Promise<void> {
+  createSend(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    nowMs: number,
+  ): Promise<void> {
     return this.listings.createSend(workspaceId, campaignId, sendId, nowMs);
   }
 
