@@ -117,6 +117,34 @@ describe('POST /events', () => {
     assert.equal(ndjson.statusCode, 413);
   });
 
+  it('warns about purchases in a currency without a rate, and not once the rate is set', async () => {
+    const purchase = (id: string, currency: string) =>
+      currents('users.behaviors.Purchase', {
+        id,
+        at: '2026-01-02T10:00:00Z',
+        campaign: null,
+        product_id: 'shoes',
+        price: 20,
+        currency,
+      });
+    const first = await post(
+      JSON.stringify([purchase('p1', 'JPY'), purchase('p2', 'jpy'), purchase('p3', 'USD')]),
+    );
+    assert.equal(first.statusCode, 200);
+    const body = first.json();
+    assert.equal(body.accepted, 3);
+    assert.equal(body.warnings.length, 1);
+    assert.match(body.warnings[0], /^2 purchases in JPY count in no revenue/);
+    assert.match(body.warnings[0], /tally workspace set-rate/);
+
+    const usdOnly = await post(JSON.stringify([purchase('p4', 'USD')]));
+    assert.equal(usdOnly.json().warnings, undefined);
+    await h.store.setCurrencyRate(h.workspace.id, 'JPY', 0.0067);
+    const rated = await post(JSON.stringify([purchase('p5', 'JPY')]));
+    assert.equal(rated.statusCode, 200);
+    assert.equal(rated.json().warnings, undefined);
+  });
+
   it('answers 415 for a body that is neither JSON nor NDJSON', async () => {
     const response = await post('id,event_type', 'text/csv');
     assert.equal(response.statusCode, 415);

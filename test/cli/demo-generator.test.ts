@@ -5,7 +5,10 @@ import { validateCampaignDefinition } from '../../src/domain/campaign-definition
 import type { NormalizedEvent } from '../../src/domain/event.js';
 import { dayNumber, localDay } from '../../src/domain/time.js';
 import { normalizeEvent } from '../../src/ingest/currents.js';
-import { DEMO_CAMPAIGNS } from '../../src/cli/demo/campaigns.js';
+import { DEMO_CAMPAIGNS, DEMO_CURRENCY_RATES } from '../../src/cli/demo/campaigns.js';
+import { installDemo } from '../../src/cli/demo/load.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { removeDataDir, tempDataDir } from './cli-process.js';
 import {
   DEMO_BATCH_SIZE,
   DEMO_DAYS,
@@ -47,6 +50,10 @@ const distinct = (events: readonly RawEvent[], type: string, key: (e: RawEvent) 
 
 const userOf = (event: RawEvent): string => String(event.external_user_id ?? event.user_id);
 
+const BEHAVIOR_PREFIX = 'users.behaviors.';
+const isBehavior = (event: RawEvent): boolean =>
+  String(event.event_type).startsWith(BEHAVIOR_PREFIX);
+
 describe('demo generator', () => {
   const sample = generate(7, 100_000).flat();
   const normalized = normalizeAll(sample);
@@ -87,7 +94,8 @@ describe('demo generator', () => {
     assert.ok(normalized.some((e) => e.enrolsControl));
     const sendIds = new Set(normalized.map((e) => e.sendId).filter((id) => id !== null));
     assert.ok(sendIds.size >= 20, `${sendIds.size} send ids`);
-    assert.ok(normalized.filter((e) => e.campaign !== null).length > 0.99 * normalized.length);
+    const messages = normalized.filter((e) => e.behavior === undefined);
+    assert.ok(messages.filter((e) => e.campaign !== null).length > 0.99 * messages.length);
   });
 
   it('only uses campaigns, variations and channels the demo defines, and every definition is valid', () => {
@@ -96,13 +104,13 @@ describe('demo generator', () => {
     }
     const defined = new Map(DEMO_CAMPAIGNS.map((c) => [c.definition.campaign_id, c.definition]));
     const seen = new Set<string>();
-    for (const event of sample) {
+    for (const event of sample.filter((e) => !isBehavior(e))) {
       const definition = defined.get(String(event.campaign_id));
       assert.ok(definition, `undefined campaign ${String(event.campaign_id)}`);
       assert.ok(definition.variations.some((v) => v.id === event.message_variation_id));
     }
     // Events that count nowhere (soft bounces, deferrals) have no channel.
-    for (const event of normalized) {
+    for (const event of normalized.filter((e) => e.behavior === undefined)) {
       const definition = defined.get(String(event.campaign?.campaignId))!;
       if (event.channel) {
         assert.ok(
@@ -203,7 +211,7 @@ describe('demo generator', () => {
     // or the control enrolment), never an open or a click.
     const FIRST_TYPES = /\.(Send|Impression)$|EnrollInControl$/;
     const first = new Map<string, RawEvent>();
-    for (const event of sample) {
+    for (const event of sample.filter((e) => !isBehavior(e))) {
       const family = String(event.event_type).split('.').slice(0, 3).join('.');
       const key = `${String(event.campaign_id)}|${userOf(event)}|${family}`;
       const current = first.get(key);
@@ -214,5 +222,60 @@ describe('demo generator', () => {
       if (earlier) first.set(key, event);
     }
     for (const event of first.values()) assert.match(String(event.event_type), FIRST_TYPES);
+  });
+
+  it('emits valid behaviors without campaign fields, in USD and a few in EUR', () => {
+    const behaviors = normalized.filter((e) => e.eventType.startsWith(BEHAVIOR_PREFIX));
+    // Every behavior event is one the attribution reads (a malformed one would have none).
+    assert.ok(behaviors.every((e) => e.behavior !== undefined && e.campaign === null));
+    const kinds = new Map<string, number>();
+    for (const e of behaviors) kinds.set(e.behavior!.kind, (kinds.get(e.behavior!.kind) ?? 0) + 1);
+    for (const kind of ['purchase', 'custom_event', 'session_start']) {
+      assert.ok((kinds.get(kind) ?? 0) > 20, `${kind}: ${kinds.get(kind) ?? 0}`);
+    }
+    // A realistic share: a few percent of the events, not a flood.
+    assert.ok(behaviors.length < 0.1 * normalized.length, `${behaviors.length} behaviors`);
+    const currencies = countBy(sample, 'users.behaviors.Purchase', 'currency');
+    assert.ok((currencies.get('EUR') ?? 0) > 0);
+    assert.ok((currencies.get('USD') ?? 0) > 10 * (currencies.get('EUR') ?? 0));
+    assert.ok([...currencies.keys()].every((c) => c === 'USD' || c in DEMO_CURRENCY_RATES));
+  });
+
+  it('shows conversions and revenue in the series of the campaigns with behaviors', async () => {
+    const dataDir = tempDataDir();
+    const store = await openSqliteStore({ dataDir });
+    try {
+      // As `tally demo` loads it: definitions, the EUR rate, then the events.
+      const { workspace } = await installDemo(
+        store,
+        { seed: 7, endDay: END_DAY, events: 30_000 },
+        () => {},
+      );
+      const days = { firstDay: END_DAY - DEMO_DAYS + 1, lastDay: END_DAY };
+      const totals = async (campaignId: string, variationId: string | null = null) => {
+        const sums = new Map<string, number>();
+        for (const cell of await store.campaignSeries(workspace.id, campaignId, days)) {
+          if (cell.variationId !== variationId || (variationId === null && cell.channel !== null))
+            continue;
+          sums.set(cell.metric, (sums.get(cell.metric) ?? 0) + cell.value);
+        }
+        return (metric: string): number => sums.get(metric) ?? 0;
+      };
+      const spring = await totals('demo_spring_sale');
+      assert.ok(spring('conversions') > 0 && spring('conversions_by_send_time') > 0);
+      assert.ok(spring('revenue') > 0, 'no spring sale revenue');
+      const alerts = await totals('demo_price_alerts');
+      assert.ok(alerts('conversions') > 0 && alerts('revenue') > 0, 'no price alert conversion');
+      const tips = await totals('demo_onboarding_tips');
+      assert.ok(tips('conversions') > 0 && tips('conversions1') > 0);
+      const control = await totals('demo_onboarding_tips', 'onboarding_cg');
+      assert.ok(control('conversions') > 0, 'no control conversion');
+      for (const id of ['demo_sms_flash', 'demo_crm_sync']) {
+        assert.equal((await totals(id))('conversions'), 0, id);
+      }
+    } finally {
+      await store.close();
+      removeDataDir(dataDir);
+    }
   });
 });

@@ -4,9 +4,11 @@
  * every kind of series the API answers: multichannel, A/B with a control group, an API campaign
  * with send ids, and the SMS, WhatsApp, webhook, content-card and in-app channels.
  *
- * Conversion behaviors are not defined yet: the demo emits no purchases or custom events, so they
- * would all read 0. Adding them means a `conversion_behaviors` entry here and behavior events
- * emitted from `deliver` (the recipient carries the user and the send instant they need).
+ * Three campaigns define conversion behaviors (SPEC §3) and their recipients act on them:
+ * purchases after the spring sale (a few in EUR, priced with DEMO_CURRENCY_RATES), a custom event
+ * and app sessions after the onboarding tips (the control group converting a bit less), a specific
+ * product bought after a price alert. Behaviors are the user's own events, not the campaign's:
+ * attribution decides which receipt they count for.
  */
 import type { CampaignDefinition, VariationDefinition } from '../../domain/campaign.js';
 import { formatDay } from '../../domain/time.js';
@@ -14,7 +16,7 @@ import * as funnels from './funnels.js';
 import type { Delivery } from './funnels.js';
 import type { DemoUser } from './population.js';
 import { hashUnit, type Random } from './random.js';
-import { dayOfWeek } from './rhythm.js';
+import { dayOfWeek, MS_PER_DAY, MS_PER_HOUR } from './rhythm.js';
 
 /** One user picked to receive a campaign on a day. */
 export interface Recipient {
@@ -24,6 +26,8 @@ export interface Recipient {
   readonly atMs: number;
   /** The message in one variation; `appeal` scales engagement (a better variant, default 1). */
   as(variation: VariationDefinition, appeal?: number): Delivery;
+  /** Emits a behavior of the user (`users.behaviors.*`): no campaign fields, dropped after the end. */
+  behave(eventType: string, atMs: number, fields?: Readonly<Record<string, unknown>>): void;
 }
 
 export interface DemoCampaign {
@@ -44,6 +48,37 @@ const MONDAY = 1;
 
 const variation = (id: string, name: string): VariationDefinition => ({ id, name });
 
+/** USD per unit of the other currencies demo purchases use; `installDemo` sets them. */
+export const DEMO_CURRENCY_RATES: Readonly<Record<string, number>> = { EUR: 1.08 };
+
+const PURCHASE = 'users.behaviors.Purchase';
+const CUSTOM_EVENT = 'users.behaviors.CustomEvent';
+const SESSION_START = 'users.behaviors.app.SessionStart';
+const DEMO_APP_ID = 'demo_shop_app';
+const PRODUCTS = ['running_shoes', 'rain_jacket', 'yoga_mat', 'water_bottle', 'backpack'];
+const DAY_S = 86_400;
+
+/** A probability scaled by the user's engagement (and the variation's appeal), capped. */
+const likely = (recipient: Recipient, base: number, appeal = 1): boolean =>
+  recipient.random.chance(Math.min(0.9, base * recipient.user.engagement * appeal));
+
+/** A purchase about `meanDelayMs` after the message, priced to the cent; 1 in 12 paid in EUR. */
+function purchase(
+  recipient: Recipient,
+  meanDelayMs: number,
+  product?: string,
+  price?: number,
+): void {
+  const { random } = recipient;
+  recipient.behave(PURCHASE, recipient.atMs + random.delay(meanDelayMs), {
+    product_id: product ?? random.pick(PRODUCTS),
+    price: price ?? Math.round(900 + random.next() * 11_000) / 100,
+    quantity: random.chance(0.2) ? 2 : 1,
+    currency: random.chance(1 / 12) ? 'EUR' : 'USD',
+    app_id: DEMO_APP_ID,
+  });
+}
+
 const spring = variation('spring_sale_v1', 'Variant 1');
 const springSale: DemoCampaign = {
   definition: {
@@ -53,6 +88,7 @@ const springSale: DemoCampaign = {
     tags: ['promo', 'multichannel'],
     channels: ['email', 'ios_push', 'android_push'],
     variations: [spring],
+    conversion_behaviors: [{ type: 'Makes Any Purchase', window: 3 * DAY_S }],
   },
   reaches: (user) => user.email || user.push !== null,
   // Blasts on Tuesdays and Fridays; a trickle of triggered re-sends on other days.
@@ -61,6 +97,8 @@ const springSale: DemoCampaign = {
     const delivery = recipient.as(spring);
     if (recipient.user.email) funnels.email(delivery);
     if (recipient.user.push) funnels.push(recipient.user.push, delivery);
+    // Most buyers come within the 3-day window; the exponential tail buys too late to count.
+    if (likely(recipient, 0.05)) purchase(recipient, 30 * MS_PER_HOUR);
   },
 };
 
@@ -79,15 +117,37 @@ const onboardingTips: DemoCampaign = {
     tags: ['onboarding', 'ab-test'],
     channels: ['trigger_in_app_message'],
     variations: [tipsCarousel, tipsSingle, tipsControl],
+    conversion_behaviors: [
+      {
+        type: 'Performs Custom Event',
+        custom_event_name: 'completed_onboarding',
+        window: 7 * DAY_S,
+      },
+      { type: 'Starts Session', window: DAY_S, app_ids: [DEMO_APP_ID] },
+    ],
   },
   reaches: (user) => user.push !== null,
   weight: () => 10,
   deliver(recipient) {
     // A user stays in one arm for the whole test, as Braze assigns them.
     const arm = hashUnit(recipient.user.index, 0x7195);
+    // The tips lift onboarding: the control group completes it less often than either variant.
+    const appeal = arm < 0.1 ? 0.75 : arm < 0.55 ? 1 : 1.3;
     if (arm < 0.1) funnels.controlEnrolment(recipient.as(tipsControl));
     else if (arm < 0.55) funnels.inAppMessage(recipient.as(tipsCarousel));
-    else funnels.inAppMessage(recipient.as(tipsSingle, 1.3));
+    else funnels.inAppMessage(recipient.as(tipsSingle, appeal));
+    if (likely(recipient, 0.12, appeal)) {
+      recipient.behave(CUSTOM_EVENT, recipient.atMs + recipient.random.delay(2 * MS_PER_DAY), {
+        name: 'completed_onboarding',
+        app_id: DEMO_APP_ID,
+        properties: { steps: 1 + recipient.random.int(5) },
+      });
+    }
+    if (likely(recipient, 0.2, appeal)) {
+      recipient.behave(SESSION_START, recipient.atMs + recipient.random.delay(6 * MS_PER_HOUR), {
+        app_id: DEMO_APP_ID,
+      });
+    }
   },
 };
 
@@ -103,6 +163,13 @@ const priceAlerts: DemoCampaign = {
     tags: ['api', 'transactional'],
     channels: ['web_push', 'email'],
     variations: [priceAlert],
+    conversion_behaviors: [
+      {
+        type: 'Makes Specific Purchase',
+        product: 'noise_cancelling_headphones',
+        window: 2 * DAY_S,
+      },
+    ],
   },
   reaches: (user) => user.webPush || user.email,
   weight: (day) => (isPriceAlertDay(day) ? 25 : 0),
@@ -111,6 +178,10 @@ const priceAlerts: DemoCampaign = {
     const delivery = recipient.as(priceAlert);
     if (recipient.user.webPush) funnels.push('web', delivery);
     else funnels.email(delivery);
+    // The alerted product converts; other purchases match no behavior of this campaign.
+    if (likely(recipient, 0.04)) {
+      purchase(recipient, 12 * MS_PER_HOUR, 'noise_cancelling_headphones', 199);
+    } else if (likely(recipient, 0.02)) purchase(recipient, 12 * MS_PER_HOUR);
   },
 };
 

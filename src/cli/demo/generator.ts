@@ -80,6 +80,18 @@ export function* demoEventBatches(options: DemoOptions): Generator<RawEvent[], v
           },
         };
       },
+      behave(eventType, instantMs, fields) {
+        if (instantMs >= endMs) return;
+        const event: RawEvent = {
+          id: `demo-${sequence++}`,
+          event_type: eventType,
+          time: Math.floor(instantMs / 1000),
+          user_id: user.brazeId,
+          external_user_id: user.externalId ?? undefined,
+        };
+        pending.push(fields ? Object.assign(event, fields) : event);
+        emitted++;
+      },
     };
   };
 

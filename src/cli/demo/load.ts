@@ -5,7 +5,7 @@
 import { normalizeEvent } from '../../ingest/currents.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Store, Workspace } from '../../store/store.js';
-import { DEMO_CAMPAIGNS } from './campaigns.js';
+import { DEMO_CAMPAIGNS, DEMO_CURRENCY_RATES } from './campaigns.js';
 import { demoEventBatches, type DemoOptions, type RawEvent } from './generator.js';
 
 export const DEMO_WORKSPACE = 'demo';
@@ -46,7 +46,7 @@ export async function ingestBatches(
   return totals;
 }
 
-/** Creates the demo workspace, defines its campaigns and loads its events. */
+/** Creates the demo workspace, defines its campaigns, sets its currency rates and loads its events. */
 export async function installDemo(
   store: Store,
   options: DemoOptions,
@@ -55,6 +55,9 @@ export async function installDemo(
   const workspace = await store.createWorkspace(DEMO_WORKSPACE, DEMO_TIME_ZONE);
   for (const campaign of DEMO_CAMPAIGNS)
     await store.defineCampaign(workspace.id, campaign.definition);
+  for (const [currency, usdPerUnit] of Object.entries(DEMO_CURRENCY_RATES)) {
+    await store.setCurrencyRate(workspace.id, currency, usdPerUnit);
+  }
   const totals = await ingestBatches(store, workspace.id, demoEventBatches(options), onBatch);
   return { workspace, totals };
 }
