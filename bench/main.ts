@@ -1,4 +1,7 @@
-/** `npm run bench [-- --only ingest,series] [--ingest-events N] [--series-events N]` */
+/**
+ * `npm run bench [-- --only ingest,series] [--ingest-events N] [--series-events N]
+ * [--store sqlite|clickhouse]`
+ */
 import { parseArgs } from 'node:util';
 import { runBenchmarks } from './run.js';
 
@@ -7,10 +10,15 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'ingest,series' },
     'ingest-events': { type: 'string', default: '5000000' },
     'series-events': { type: 'string', default: '1000000' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (values.store !== 'sqlite' && values.store !== 'clickhouse') {
+  throw new Error(`--store must be sqlite or clickhouse (got ${values.store})`);
+}
 await runBenchmarks({
   only: new Set(values.only.split(',')),
   ingestEvents: Number(values['ingest-events']),
   seriesEvents: Number(values['series-events']),
+  store: values.store,
 });

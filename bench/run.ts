@@ -2,13 +2,18 @@
  * The benchmarks: each product figure printed beside a ceiling measured in the same run, and
  * the target. Entry points: `npm run bench` (bench/main.ts) and `tally bench`.
  */
+import { benchClickHouse } from './clickhouse.js';
 import { benchIngest } from './ingest.js';
+import { benchMixed } from './mixed.js';
 import { benchSeries } from './series.js';
 
 export interface BenchOptions {
   readonly only: ReadonlySet<string>;
+  /** Also the event count of `mixed`. */
   readonly ingestEvents: number;
   readonly seriesEvents: number;
+  /** `clickhouse`: the ClickHouse store on one node started for the run (bench/clickhouse.ts). */
+  readonly store?: 'sqlite' | 'clickhouse';
 }
 
 const fmt = (n: number, digits = 0): string =>
@@ -16,6 +21,7 @@ const fmt = (n: number, digits = 0): string =>
 
 export async function runBenchmarks(options: BenchOptions): Promise<void> {
   console.log(`Tally benchmarks: node ${process.version}, ${new Date().toISOString()}`);
+  if (options.store === 'clickhouse') return runClickHouseBenchmarks(options);
 
   if (options.only.has('ingest')) {
     const f = await benchIngest(options.ingestEvents);
@@ -28,6 +34,20 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
       `  server RSS       idle ${fmt(f.idleRssMb)} MB, peak ${fmt(f.peakRssMb)} MB   (target < 1,024 MB)`,
     );
     console.log(`  RSS per million  ${f.rssByMillion.map((mb) => fmt(mb)).join(' / ')} MB`);
+  }
+
+  if (options.only.has('mixed')) {
+    const f = await benchMixed(options.ingestEvents);
+    const share = (f.eventsPerSecond / f.sendsOnlyEventsPerSecond) * 100;
+    console.log(
+      `\nmixed ingest over HTTP, ${fmt(f.events)} events of which ${fmt(f.behaviors)} behaviors (purchases, custom events)`,
+    );
+    console.log(`  mixed            ${fmt(f.eventsPerSecond)} events/s`);
+    console.log(`  sends only       ${fmt(f.sendsOnlyEventsPerSecond)} events/s   (same run)`);
+    console.log(`  share            ${fmt(share, 1)} %   (target >= 70 %)`);
+    console.log(
+      `  attribution      ${fmt(f.attributionMicrosPerBehavior, 1)} µs per behavior   (extra time per event / behaviors)`,
+    );
   }
 
   if (options.only.has('series')) {
@@ -43,5 +63,41 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
     console.log(`  constant Fastify  ${fmt(f.constantRequestsPerSecond)} requests/s   (ceiling)`);
     const share = (f.requestsPerSecond / f.constantRequestsPerSecond) * 100;
     console.log(`  share of ceiling  ${fmt(share, 1)} %`);
+  }
+}
+
+async function runClickHouseBenchmarks(options: BenchOptions): Promise<void> {
+  const { ingest, series } = await benchClickHouse({
+    ...(options.only.has('ingest') ? { ingestEvents: options.ingestEvents } : {}),
+    ...(options.only.has('series') ? { seriesEvents: options.seriesEvents } : {}),
+  });
+  if (ingest) {
+    const f = ingest;
+    console.log(
+      `\nClickHouse store (one node): ingest over HTTP, NDJSON batches of 5,000, ${fmt(f.events)} events`,
+    );
+    console.log(`  tally            ${fmt(f.eventsPerSecond)} events/s   (target >= 200,000)`);
+    console.log(
+      `  raw INSERT       ${fmt(f.rawInsertsPerSecond)} events/s   (ceiling: same rows, plain MergeTree)`,
+    );
+    console.log(
+      `  share of ceiling ${fmt((f.eventsPerSecond / f.rawInsertsPerSecond) * 100, 1)} %`,
+    );
+    console.log(
+      `  server RSS       idle ${fmt(f.idleRssMb)} MB, peak ${fmt(f.peakRssMb)} MB   (target: flat as data grows)`,
+    );
+    console.log(`  RSS per million  ${f.rssByMillion.map((mb) => fmt(mb)).join(' / ')} MB`);
+  }
+  if (series) {
+    const f = series;
+    console.log(
+      `\nClickHouse store: /campaigns/data_series length=100, campaign of ${fmt(f.events)} events`,
+    );
+    console.log(
+      `  in process, cold  p50 ${fmt(f.coldP50Ms, 2)} ms, p99 ${fmt(f.coldP99Ms, 2)} ms   (a different range each time)`,
+    );
+    console.log(
+      `  in process        p50 ${fmt(f.p50Ms, 2)} ms, p99 ${fmt(f.p99Ms, 2)} ms   (target p99 < 100 ms at 10,000,000 events)`,
+    );
   }
 }

@@ -1,10 +1,10 @@
 /**
- * What the commands share: the `--data` option, opening the embedded store, and errors meant
- * for the user (CliError: printed as `tally: <message>` on stderr, exit code 1, no stack).
+ * What the commands share: the store options (`--data`, or `--store clickhouse` and its
+ * server), opening that store, and errors meant for the user (CliError: printed as
+ * `tally: <message>` on stderr, exit code 1, no stack).
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isValidTimeZone } from '../domain/time.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store, Workspace } from '../store/store.js';
 
 export class CliError extends Error {}
@@ -15,13 +15,101 @@ export function dataDirOption(): Option {
   return new Option('--data <dir>', 'folder of the embedded database').default(DEFAULT_DATA_DIR);
 }
 
-export function openStore(dataDir: string): Promise<Store> {
-  return openSqliteStore({ dataDir });
+export const STORE_KINDS = ['sqlite', 'clickhouse'] as const;
+
+/** The flags of storeOptions(), as commander hands them to an action. */
+export interface StoreFlags {
+  readonly data: string;
+  readonly store: (typeof STORE_KINDS)[number];
+  readonly clickhouseUrl?: string;
+  readonly clickhouseDatabase?: string;
+  readonly clickhouseCluster?: string;
+  readonly clickhouseNodes?: string;
 }
 
-/** Runs `use` with the store of `dataDir` open, and closes it however `use` ends. */
-export async function withStore<T>(dataDir: string, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(dataDir);
+/**
+ * The options that choose the store, the same on every command that opens one: the embedded
+ * store in `--data` (default), or `--store clickhouse` on the server at `--clickhouse-url`.
+ */
+export function storeOptions(): Option[] {
+  return [
+    dataDirOption(),
+    new Option('--store <kind>', 'where events are kept').choices(STORE_KINDS).default('sqlite'),
+    new Option(
+      '--clickhouse-url <url>',
+      'with --store clickhouse: HTTP endpoint of the server queries go to (any node of a cluster)',
+    ),
+    new Option('--clickhouse-database <db>', 'with --store clickhouse: database name').default(
+      'tally',
+    ),
+    new Option(
+      '--clickhouse-cluster <name>',
+      "with --store clickhouse: a sharded cluster's name in remote_servers (needs --clickhouse-nodes)",
+    ),
+    new Option(
+      '--clickhouse-nodes <urls>',
+      'with --clickhouse-cluster: comma-separated HTTP endpoints of every shard, where tables are created',
+    ),
+  ];
+}
+
+/** Adds storeOptions() to a command, for chaining. */
+export function withStoreOptions(command: Command): Command {
+  for (const option of storeOptions()) command.addOption(option);
+  return command;
+}
+
+/** "the data folder ./tally-data" or "ClickHouse database tally at http://…", for messages. */
+export function describeStore(flags: StoreFlags): string {
+  return flags.store === 'clickhouse'
+    ? `ClickHouse database ${flags.clickhouseDatabase ?? 'tally'} at ${flags.clickhouseUrl ?? '?'}`
+    : `the data folder ${flags.data}`;
+}
+
+/** Opens the store the flags choose (the ClickHouse schema is created or migrated on open). */
+export async function openStore(flags: StoreFlags): Promise<Store> {
+  if (flags.store !== 'clickhouse') {
+    const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
+    return openSqliteStore({ dataDir: flags.data });
+  }
+  const url = flags.clickhouseUrl;
+  if (!url) {
+    throw new CliError(
+      '--store clickhouse needs --clickhouse-url URL (e.g. http://127.0.0.1:8123)',
+    );
+  }
+  if ((flags.clickhouseCluster === undefined) !== (flags.clickhouseNodes === undefined)) {
+    throw new CliError(
+      '--clickhouse-cluster and --clickhouse-nodes go together: give both or neither',
+    );
+  }
+  const nodes = (flags.clickhouseNodes ?? '')
+    .split(',')
+    .map((node) => node.trim())
+    .filter((node) => node !== '');
+  if (flags.clickhouseCluster !== undefined && nodes.length === 0) {
+    throw new CliError('--clickhouse-nodes lists no node URL');
+  }
+  const { openClickHouseStore } = await import('../store/clickhouse/clickhouse-store.js');
+  try {
+    return await openClickHouseStore({
+      url,
+      ...(flags.clickhouseDatabase !== undefined ? { database: flags.clickhouseDatabase } : {}),
+      ...(flags.clickhouseCluster !== undefined
+        ? { cluster: { name: flags.clickhouseCluster, nodes } }
+        : {}),
+    });
+  } catch (error) {
+    throw new CliError(`cannot open the ClickHouse store at ${url}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs `use` with the store the flags choose open, and closes it however `use` ends. */
+export async function withStore<T>(
+  flags: StoreFlags,
+  use: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(flags);
   try {
     return await use(store);
   } finally {

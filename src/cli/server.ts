@@ -6,12 +6,18 @@
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { buildApp } from '../api/app.js';
+import type { RateLimits } from '../api/rate-limit.js';
 import type { Store } from '../store/store.js';
+import type { RedisRateLimiter } from '../api/redis-rate-limiter.js';
 import { CliError } from './common.js';
 
 export interface ListenOptions {
   readonly port: number;
   readonly host: string;
+  /** Rate-limit counters in this Redis (shared by every process); default: in memory. */
+  readonly redisUrl?: string;
+  /** Overrides of the SPEC §6 rate limits (TALLY_RATE_LIMITS). */
+  readonly limits?: Partial<RateLimits>;
 }
 
 export interface RunningServer {
@@ -34,11 +40,31 @@ function urlOf(address: AddressInfo): string {
  */
 export async function serveApi(store: Store, options: ListenOptions): Promise<RunningServer> {
   const logger = pino({ name: 'tally' });
-  const app = await buildApp({ store, logger });
+  let limiter: RedisRateLimiter | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    if (options.redisUrl !== undefined) {
+      const redis = await import('../api/redis-rate-limiter.js');
+      limiter = new redis.RedisRateLimiter({ url: options.redisUrl });
+    }
+    app = await buildApp({
+      store,
+      logger,
+      ...(limiter ? { limiter } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  } catch (error) {
+    await limiter?.close();
+    await store.close();
+    throw error instanceof Error && /rate limit/.test(error.message)
+      ? new CliError(error.message)
+      : error;
+  }
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
     await app.close();
+    await limiter?.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -56,6 +82,7 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
     logger.info({ signal }, 'shutting down');
     app
       .close()
+      .then(() => limiter?.close())
       .then(() => store.close())
       .then(
         () => logger.info('stopped'),

@@ -187,6 +187,35 @@ describe('tally CLI', () => {
     assert.match(missing.stderr, /--permissions <list>/);
   });
 
+  it('sets a currency rate with workspace set-rate, and refuses bad input', async () => {
+    const set = await runCli(['workspace', 'set-rate', 'acme', 'eur', '1.08', '--data', data]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout, 'workspace "acme": 1 EUR = 1.08 USD\n');
+    const again = await runCli(['workspace', 'set-rate', 'acme', 'EUR', '1.1', '--data', data]);
+    assert.equal(again.code, 0, again.stderr);
+    const rates = await inspect(data, async (store) => {
+      const workspace = await store.findWorkspaceByName('acme');
+      return store.currencyRates(workspace!.id);
+    });
+    assert.deepEqual([...rates], [['EUR', 1.1]]);
+
+    const setRate = (...args: string[]) =>
+      runCli(['workspace', 'set-rate', ...args, '--data', data]);
+    assertFails(await setRate('acme', 'USD', '1'), /USD needs no rate/);
+    assertFails(await setRate('acme', 'EURO', '1.08'), /three-letter ISO 4217 code/);
+    assertFails(await setRate('acme', 'GBP', '0'), /positive number of USD per GBP/);
+    assertFails(await setRate('acme', 'GBP', 'abc'), /positive number of USD per GBP/);
+    assertFails(await setRate('nope', 'GBP', '1.27'), /no workspace named "nope"/);
+    const missing = await runCli(['workspace', 'set-rate', 'acme', 'GBP', '--data', data]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /missing required argument 'rate'/);
+    const unchanged = await inspect(data, async (store) => {
+      const workspace = await store.findWorkspaceByName('acme');
+      return store.currencyRates(workspace!.id);
+    });
+    assert.deepEqual([...unchanged], [['EUR', 1.1]]);
+  });
+
   it('defines a campaign from a JSON file, with the API validation', async () => {
     const file = join(data, 'spring.json');
     writeFileSync(

@@ -9,6 +9,7 @@ interface BenchFlags {
   readonly only: string;
   readonly ingestEvents: number;
   readonly seriesEvents: number;
+  readonly store: 'sqlite' | 'clickhouse';
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -28,12 +29,21 @@ export function registerBenchCommand(program: Command): void {
         .argParser(integerIn(1, 100_000_000))
         .default(1_000_000),
     )
+    .addOption(
+      new Option(
+        '--store <kind>',
+        'store to measure (clickhouse: one local node started for the run)',
+      )
+        .choices(['sqlite', 'clickhouse'])
+        .default('sqlite'),
+    )
     .action(async (flags: BenchFlags) => {
       const { runBenchmarks } = await import('../../../bench/run.js');
       await runBenchmarks({
         only: new Set(flags.only.split(',')),
         ingestEvents: flags.ingestEvents,
         seriesEvents: flags.seriesEvents,
+        store: flags.store,
       });
     });
 }

@@ -2,7 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { validateCampaignDefinition } from '../../domain/campaign-definition.js';
-import { CliError, dataDirOption, requireWorkspace, withStore } from '../common.js';
+import {
+  CliError,
+  withStoreOptions,
+  requireWorkspace,
+  withStore,
+  type StoreFlags,
+} from '../common.js';
 
 async function readJson(file: string): Promise<unknown> {
   let text: string;
@@ -18,13 +24,12 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-interface DefineFlags {
+interface DefineFlags extends StoreFlags {
   readonly workspace: string;
-  readonly data: string;
 }
 
 export function registerCampaignCommands(program: Command): void {
-  program
+  const define = program
     .command('campaign')
     .description('define campaigns')
     .command('define')
@@ -33,12 +38,11 @@ export function registerCampaignCommands(program: Command): void {
     )
     .argument('<file>', 'JSON file with the definition, as POST /campaigns/define takes it')
     .requiredOption('--workspace <name>', 'workspace of the campaign')
-    .addOption(dataDirOption())
     .action(async (file: string, flags: DefineFlags) => {
       const result = validateCampaignDefinition(await readJson(file));
       if (!result.ok) throw new CliError(`${file}: ${result.message}`);
       const { definition } = result;
-      await withStore(flags.data, async (store) => {
+      await withStore(flags, async (store) => {
         const workspace = await requireWorkspace(store, flags.workspace);
         await store.defineCampaign(workspace.id, definition);
       });
@@ -46,4 +50,5 @@ export function registerCampaignCommands(program: Command): void {
         `defined campaign ${JSON.stringify(definition.campaign_id)} in workspace ${JSON.stringify(flags.workspace)}`,
       );
     });
+  withStoreOptions(define);
 }

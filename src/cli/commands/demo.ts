@@ -9,15 +9,20 @@ import cliProgress from 'cli-progress';
 import { createApiKey } from '../../api/keys.js';
 import { PERMISSIONS } from '../../domain/permissions.js';
 import type { Store, Workspace } from '../../store/store.js';
-import { dataDirOption, integerIn, openStore } from '../common.js';
+import {
+  describeStore,
+  integerIn,
+  openStore,
+  withStoreOptions,
+  type StoreFlags,
+} from '../common.js';
 import { DEFAULT_DEMO_EVENTS, DEFAULT_DEMO_SEED, DEMO_DAYS } from '../demo/generator.js';
 import { demoInstructions } from '../demo/instructions.js';
 import { DEMO_WORKSPACE, installDemo } from '../demo/load.js';
 import { MS_PER_DAY } from '../demo/rhythm.js';
 import { listenOptions } from './serve.js';
 
-interface DemoFlags {
-  readonly data: string;
+interface DemoFlags extends StoreFlags {
   readonly port: number;
   readonly host: string;
   readonly events: number;
@@ -58,12 +63,10 @@ async function loadWithProgress(store: Store, flags: DemoFlags): Promise<Workspa
 }
 
 export function registerDemoCommand(program: Command): void {
-  const command = program
-    .command('demo')
+  const command = withStoreOptions(program.command('demo'))
     .description(
       `load a demo workspace (${DEMO_DAYS} days of realistic campaign data), print an API key and commands to try, then serve`,
     )
-    .addOption(dataDirOption())
     .addOption(
       new Option('--events <n>', 'how many events to generate (at least)')
         .argParser(integerIn(1, 100_000_000))
@@ -76,14 +79,14 @@ export function registerDemoCommand(program: Command): void {
     );
   for (const option of listenOptions()) command.addOption(option);
   command.action(async (flags: DemoFlags) => {
-    const store = await openStore(flags.data);
+    const store = await openStore(flags);
     let workspace: Workspace;
     let key: string;
     try {
       const existing = await store.findWorkspaceByName(DEMO_WORKSPACE);
       if (existing) {
         console.error(
-          `the demo is already loaded in ${flags.data}: serving it as it is (delete the folder to load it again)`,
+          `the demo is already loaded in ${describeStore(flags)}: serving it as it is (delete ${flags.store === 'clickhouse' ? 'the database' : 'the folder'} to load it again)`,
         );
       }
       workspace = existing ?? (await loadWithProgress(store, flags));

@@ -7,12 +7,18 @@ import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { ExportPathError } from '../../ingest/avro/export-tree.js';
 import { ImportJournal } from '../../ingest/avro/import-journal.js';
-import { CliError, dataDirOption, integerIn, requireWorkspace, withStore } from '../common.js';
+import {
+  CliError,
+  withStoreOptions,
+  integerIn,
+  requireWorkspace,
+  withStore,
+  type StoreFlags,
+} from '../common.js';
 import { formatSummary, runImport, type ImportProgress } from '../import.js';
 
-interface ImportFlags {
+interface ImportFlags extends StoreFlags {
   readonly workspace: string;
-  readonly data: string;
   readonly eventType?: string;
   readonly watch?: boolean;
   readonly pollMs: number;
@@ -69,14 +75,13 @@ function progressBar(): ProgressDisplay {
 }
 
 export function registerImportCommand(program: Command): void {
-  program
+  const command = program
     .command('import')
     .description(
       'import a Braze Currents export (event_type=<type>/date=... folders of .avro files, one .avro file, or .ndjson)',
     )
     .argument('<path>', 'export folder or file')
     .requiredOption('--workspace <name>', 'workspace to import into')
-    .addOption(dataDirOption())
     .option('--event-type <type>', 'event type of files outside any event_type=<type> folder')
     .option('--watch', 'keep importing new files as they appear, until Ctrl-C')
     .option(
@@ -86,7 +91,7 @@ export function registerImportCommand(program: Command): void {
       5_000,
     )
     .action(async (path: string, flags: ImportFlags) => {
-      const summary = await withStore(flags.data, async (store) => {
+      const summary = await withStore(flags, async (store) => {
         const workspace = await requireWorkspace(store, flags.workspace);
         const controller = new AbortController();
         const stop = (): void => controller.abort();
@@ -116,4 +121,5 @@ export function registerImportCommand(program: Command): void {
       // Ctrl-C is how --watch ends; a one-shot run it cut short has work left.
       else if (summary.interrupted && !flags.watch) process.exitCode = INTERRUPTED_EXIT_CODE;
     });
+  withStoreOptions(command);
 }

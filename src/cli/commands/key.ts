@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { createApiKey } from '../../api/keys.js';
 import { isPermission, PERMISSIONS, type Permission } from '../../domain/permissions.js';
-import { CliError, dataDirOption, requireWorkspace, withStore } from '../common.js';
+import {
+  CliError,
+  withStoreOptions,
+  requireWorkspace,
+  withStore,
+  type StoreFlags,
+} from '../common.js';
 
 /** `all`, or a comma-separated list of permission names (SPEC §6). */
 export function parsePermissions(list: string): Permission[] {
@@ -21,14 +27,13 @@ export function parsePermissions(list: string): Permission[] {
   return [...new Set(names as Permission[])];
 }
 
-interface KeyFlags {
+interface KeyFlags extends StoreFlags {
   readonly workspace: string;
   readonly permissions: string;
-  readonly data: string;
 }
 
 export function registerKeyCommands(program: Command): void {
-  program
+  const create = program
     .command('key')
     .description('manage API keys')
     .command('create')
@@ -38,12 +43,12 @@ export function registerKeyCommands(program: Command): void {
       '--permissions <list>',
       `comma-separated permissions, or all (${PERMISSIONS.join(', ')})`,
     )
-    .addOption(dataDirOption())
     .action(async (flags: KeyFlags) => {
       const permissions = parsePermissions(flags.permissions);
-      await withStore(flags.data, async (store) => {
+      await withStore(flags, async (store) => {
         const workspace = await requireWorkspace(store, flags.workspace);
         console.log(await createApiKey(store, workspace.id, permissions));
       });
     });
+  withStoreOptions(create);
 }

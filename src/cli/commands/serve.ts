@@ -1,9 +1,11 @@
 /**
- * `tally serve`: the REST API on the embedded store. The API (Fastify and every route) is
+ * `tally serve`: the REST API on the chosen store (embedded by default, or ClickHouse), with
+ * the rate limiter in memory or, with `--redis-url`, in Redis shared by every API process. The API (Fastify and every route) is
  * imported only when a command serves, so the other commands start in a fraction of the time.
  */
 import { Option, type Command } from 'commander';
-import { dataDirOption, openStore, parsePort } from '../common.js';
+import type { RateLimits } from '../../api/rate-limit.js';
+import { CliError, openStore, parsePort, withStoreOptions, type StoreFlags } from '../common.js';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -20,20 +22,69 @@ export function listenOptions(): Option[] {
   ];
 }
 
-interface ServeFlags {
+interface ServeFlags extends StoreFlags {
   readonly port: number;
   readonly host: string;
-  readonly data: string;
+  readonly redisUrl?: string;
+}
+
+/** The environment variable that overrides rate limits (docs/deploy.md). */
+export const RATE_LIMITS_ENV = 'TALLY_RATE_LIMITS';
+
+/**
+ * TALLY_RATE_LIMITS: JSON overrides of the SPEC §6 limits per family, e.g.
+ * `{"dataSeries":{"limit":100,"windowMs":60000}}` (families: dataSeries, sendIdCreate, default).
+ */
+export function rateLimitsFromEnv(text: string | undefined): Partial<RateLimits> | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${RATE_LIMITS_ENV} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(
+      `${RATE_LIMITS_ENV} must be a JSON object such as {"dataSeries":{"limit":100,"windowMs":60000}}`,
+    );
+  }
+  const families = ['dataSeries', 'sendIdCreate', 'default'];
+  const unknown = Object.keys(parsed).filter((family) => !families.includes(family));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `${RATE_LIMITS_ENV}: unknown family ${unknown.join(', ')} (known: ${families.join(', ')})`,
+    );
+  }
+  return parsed as Partial<RateLimits>;
+}
+
+/** `--redis-url`: with it, the rate-limit windows live in Redis, shared by every process. */
+export function redisOption(): Option {
+  return new Option(
+    '--redis-url <url>',
+    'keep rate-limit counters in Redis (redis://host:port), shared by every API process using it; default: in memory',
+  );
 }
 
 export function registerServeCommand(program: Command): void {
   const command = program
     .command('serve')
-    .description('serve the REST API (stops cleanly on SIGTERM or Ctrl-C)')
-    .addOption(dataDirOption());
+    .description('serve the REST API (stops cleanly on SIGTERM or Ctrl-C)');
+  withStoreOptions(command);
   for (const option of listenOptions()) command.addOption(option);
+  command.addOption(redisOption());
+  command.addHelpText(
+    'after',
+    `\nEnvironment:\n  ${RATE_LIMITS_ENV}  JSON overrides of the rate limits, e.g. '{"dataSeries":{"limit":100,"windowMs":60000}}'\n                     (families: dataSeries, sendIdCreate, default; docs/deploy.md)`,
+  );
   command.action(async (flags: ServeFlags) => {
+    const limits = rateLimitsFromEnv(process.env[RATE_LIMITS_ENV]);
     const { serveApi } = await import('../server.js');
-    await serveApi(await openStore(flags.data), { port: flags.port, host: flags.host });
+    await serveApi(await openStore(flags), {
+      port: flags.port,
+      host: flags.host,
+      ...(flags.redisUrl !== undefined ? { redisUrl: flags.redisUrl } : {}),
+      ...(limits ? { limits } : {}),
+    });
   });
 }

@@ -2,22 +2,21 @@
 import type { Command } from 'commander';
 import {
   CliError,
-  dataDirOption,
+  withStoreOptions,
   requireTimeZone,
   requireWorkspace,
   withStore,
+  type StoreFlags,
 } from '../common.js';
 
-interface DataFlags {
-  readonly data: string;
-}
+type DataFlags = StoreFlags;
 
 export function registerWorkspaceCommands(program: Command): void {
   const workspace = program
     .command('workspace')
     .description('create workspaces and set their reporting time zone');
 
-  workspace
+  const create = workspace
     .command('create')
     .description('create a workspace (it owns campaigns, events and API keys)')
     .argument('<name>', 'workspace name')
@@ -26,10 +25,9 @@ export function registerWorkspaceCommands(program: Command): void {
       'reporting time zone (IANA name): daily buckets are its days',
       'UTC',
     )
-    .addOption(dataDirOption())
     .action(async (name: string, flags: DataFlags & { readonly timezone: string }) => {
       const zone = requireTimeZone(flags.timezone);
-      await withStore(flags.data, async (store) => {
+      await withStore(flags, async (store) => {
         if (await store.findWorkspaceByName(name)) {
           throw new CliError(`a workspace named ${JSON.stringify(name)} already exists`);
         }
@@ -37,19 +35,20 @@ export function registerWorkspaceCommands(program: Command): void {
         console.log(`created workspace ${JSON.stringify(name)} (${created.id}, time zone ${zone})`);
       });
     });
+  withStoreOptions(create);
 
-  workspace
+  const setTimezone = workspace
     .command('set-timezone')
     .description('change the reporting time zone; past days are answered in the new zone too')
     .argument('<name>', 'workspace name')
     .argument('<zone>', 'IANA time zone name, e.g. Europe/Berlin')
-    .addOption(dataDirOption())
     .action(async (name: string, zone: string, flags: DataFlags) => {
       requireTimeZone(zone);
-      await withStore(flags.data, async (store) => {
+      await withStore(flags, async (store) => {
         const found = await requireWorkspace(store, name);
         await store.setTimezone(found.id, zone);
         console.log(`workspace ${JSON.stringify(name)} now reports in ${zone}`);
       });
     });
+  withStoreOptions(setTimezone);
 }
