@@ -1,7 +1,7 @@
 /**
  * The campaign model: a definition (SPEC §7) merged with what the events showed.
  */
-import type { Channel } from './channels.js';
+import { sortChannels, type Channel } from './channels.js';
 
 export interface VariationDefinition {
   readonly id: string;
@@ -52,4 +52,53 @@ export interface Campaign {
 export function isMultivariate(campaign: Campaign): boolean {
   const controls = campaign.variations.filter((v) => v.control).length;
   return controls > 0 || campaign.variations.length - controls > 1;
+}
+
+/** A variation as its events showed it. */
+export interface SeenVariation {
+  readonly id: string;
+  /** The latest event name; null or '' when no event named it. */
+  readonly name: string | null;
+  /** Whether any event enrolled a user in this variation's control group. */
+  readonly control: boolean;
+}
+
+/** What a campaign's events showed, as a store reads it back. */
+export interface SeenCampaign {
+  /** The latest event name; null or '' when no event named it. */
+  readonly name: string | null;
+  readonly channels: readonly Channel[];
+  /** In first-seen order (earliest event instant, then id). */
+  readonly variations: readonly SeenVariation[];
+}
+
+/**
+ * The campaign model: a stored definition (or none) merged with what the events showed. The
+ * definition wins for a defined variation (name and control flag); an event name only fills
+ * in a blank defined name. Variations seen but not defined follow in first-seen order.
+ */
+export function mergeCampaign(
+  campaignId: string,
+  definition: CampaignDefinition | null,
+  seen: SeenCampaign,
+): Campaign {
+  const seenById = new Map(seen.variations.map((v) => [v.id, v]));
+  const defined: Variation[] = (definition?.variations ?? []).map((v) => ({
+    id: v.id,
+    name: v.name || seenById.get(v.id)?.name || v.id,
+    control: v.control === true,
+  }));
+  const definedIds = new Set(defined.map((v) => v.id));
+  const seenOnly: Variation[] = seen.variations
+    .filter((v) => !definedIds.has(v.id))
+    .map((v) => ({ id: v.id, name: v.name || v.id, control: v.control }));
+  const all = [...defined, ...seenOnly];
+  return {
+    id: campaignId,
+    name: definition?.name || seen.name || campaignId,
+    channels: sortChannels([...(definition?.channels ?? []), ...seen.channels]),
+    // Controls last (SPEC §5): the control entry follows the variations.
+    variations: [...all.filter((v) => !v.control), ...all.filter((v) => v.control)],
+    definition,
+  };
 }

@@ -6,39 +6,22 @@
  * that zone would mean it.
  */
 import { ENDING_AT } from './ending-at.js';
+import { wallClock } from './time.js';
 
 export type InstantResult =
   | { readonly ok: true; readonly instantMs: number }
   | { readonly ok: false; readonly message: string };
 
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC at an instant, in ms. */
 function zoneOffsetMs(zone: string, instantMs: number): number {
-  let formatter = partsFormatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    partsFormatters.set(zone, formatter);
-  }
-  const part = (parts: Intl.DateTimeFormatPart[], type: string): number =>
-    Number(parts.find((p) => p.type === type)?.value);
-  const parts = formatter.formatToParts(new Date(instantMs));
+  const clock = wallClock(instantMs, zone);
   const wall = Date.UTC(
-    part(parts, 'year'),
-    part(parts, 'month') - 1,
-    part(parts, 'day'),
-    part(parts, 'hour'),
-    part(parts, 'minute'),
-    part(parts, 'second'),
+    clock.year,
+    clock.month - 1,
+    clock.day,
+    clock.hour,
+    clock.minute,
+    clock.second,
   );
   return wall - Math.floor(instantMs / 1000) * 1000;
 }

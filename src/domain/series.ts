@@ -38,3 +38,32 @@ export const CONVERSION_FIELDS = [
 export function seriesValue(metric: string, stored: number): number {
   return metric === 'revenue' ? stored / MICROS_PER_USD : stored;
 }
+
+/**
+ * A cell as both stores select it: '' stands for "no channel" and "no variation" (the columns
+ * are non-null so they can be part of a key), `n` is the stored figure.
+ */
+export interface CellRow {
+  day: number;
+  channel: string;
+  variation_id: string;
+  metric: string;
+  n: number;
+}
+
+/** A cell from the fields of a CellRow, with the figure the answer shows. */
+export function cellOfRow(
+  day: number,
+  channel: string,
+  variationId: string,
+  metric: string,
+  value: number,
+): SeriesCell {
+  return {
+    day,
+    channel: channel === '' ? null : (channel as Channel),
+    variationId: variationId === '' ? null : variationId,
+    metric,
+    value,
+  };
+}

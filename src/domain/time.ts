@@ -15,18 +15,47 @@ const BUCKET_MS = 15 * 60 * 1000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const dayCache = new Map<string, Map<number, number>>();
 
+/** One formatter per zone, giving every wall-clock field as a number (hours 0..23). */
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
+    formatter = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
+      hourCycle: 'h23',
       year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(zone, formatter);
   }
   return formatter;
+}
+
+/** The wall-clock fields of an instant in a zone (month 1..12), to the second. */
+export interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** What a clock in `zone` shows at an instant. Throws for a zone this runtime does not know. */
+export function wallClock(instantMs: number, zone: string): WallClock {
+  const parts = formatterFor(zone).formatToParts(new Date(instantMs));
+  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: part('year'),
+    month: part('month'),
+    day: part('day'),
+    hour: part('hour'),
+    minute: part('minute'),
+    second: part('second'),
+  };
 }
 
 /** True for an IANA zone name this runtime knows. */
@@ -50,9 +79,8 @@ export function localDay(instantMs: number, zone: string): number {
   let day = cache.get(bucket);
   if (day === undefined) {
     if (cache.size > 200_000) cache.clear();
-    const parts = formatterFor(zone).formatToParts(new Date(bucket * BUCKET_MS));
-    const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-    day = dayNumber(part('year'), part('month'), part('day'));
+    const wall = wallClock(bucket * BUCKET_MS, zone);
+    day = dayNumber(wall.year, wall.month, wall.day);
     cache.set(bucket, day);
   }
   return day;

@@ -1,23 +1,11 @@
 /** The series endpoints end to end (SPEC §5): ingest over HTTP, then read the numbers back. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONVERSION_FIELDS } from '../../src/domain/series.js';
 import { currents } from '../support/events.js';
 import { bearer, startHarness, type Harness } from './harness.js';
 
-const DAY_KEYS = [
-  'time',
-  'messages',
-  'conversions',
-  'conversions1',
-  'conversions2',
-  'conversions3',
-  'conversions_by_send_time',
-  'conversions1_by_send_time',
-  'conversions2_by_send_time',
-  'conversions3_by_send_time',
-  'unique_recipients',
-  'revenue',
-];
+const DAY_KEYS = ['time', 'messages', ...CONVERSION_FIELDS, 'unique_recipients', 'revenue'];
 
 interface Day {
   time: string;

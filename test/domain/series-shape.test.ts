@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Campaign, Variation } from '../../src/domain/campaign.js';
 import type { Channel } from '../../src/domain/channels.js';
-import type { SeriesCell } from '../../src/domain/series.js';
+import { CONVERSION_FIELDS, type SeriesCell } from '../../src/domain/series.js';
 import {
   CONTROL_FIELDS,
   DAY_FIELDS,
@@ -40,16 +40,7 @@ const EMAIL_ZERO = {
 };
 const PUSH_ZERO = { sent: 0, direct_opens: 0, total_opens: 0, bounces: 0, body_clicks: 0 };
 const EMAIL_KEYS = Object.keys(EMAIL_ZERO);
-const CONVERSION_KEYS = [
-  'conversions',
-  'conversions1',
-  'conversions2',
-  'conversions3',
-  'conversions_by_send_time',
-  'conversions1_by_send_time',
-  'conversions2_by_send_time',
-  'conversions3_by_send_time',
-];
+const CONVERSION_KEYS = CONVERSION_FIELDS;
 
 function campaign(channels: Channel[], variations: Variation[]): Campaign {
   return { id: 'c1', name: 'Spring', channels, variations, definition: null };

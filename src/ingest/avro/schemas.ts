@@ -78,6 +78,14 @@ const PROVIDER_ERROR: readonly FieldSpec[] = [
   'provider_error_string?:string',
 ];
 
+/** Campaign properties of campaign-level events (control enrolment, conversion). */
+const CAMPAIGN_EVENT: readonly FieldSpec[] = [
+  'campaign_id?:string',
+  'campaign_name?:string',
+  'message_variation_id?:string',
+  'message_variation_name?:string',
+  'send_id?:string',
+];
 const PUSH = [...USER, ...TRACKING, ...DEVICE];
 const MAIL = [...USER, ...TRACKING, ...EMAIL];
 const SMS = [...USER, ...TRACKING, ...PHONE];
@@ -152,22 +160,10 @@ const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
   'users.messages.inappmessage.Impression': IN_APP,
   'users.messages.inappmessage.Click': [...IN_APP, 'button_id?:string'],
 
-  'users.campaigns.EnrollInControl': [
-    ...USER,
-    'campaign_id?:string',
-    'campaign_name?:string',
-    'message_variation_id?:string',
-    'message_variation_name?:string',
-    'send_id?:string',
-    'app_id?:string',
-  ],
+  'users.campaigns.EnrollInControl': [...USER, ...CAMPAIGN_EVENT, 'app_id?:string'],
   'users.campaigns.Conversion': [
     ...USER,
-    'campaign_id?:string',
-    'campaign_name?:string',
-    'message_variation_id?:string',
-    'message_variation_name?:string',
-    'send_id?:string',
+    ...CAMPAIGN_EVENT,
     'dispatch_id?:string',
     'app_id?:string',
     'conversion_behavior?:string',

@@ -4,8 +4,8 @@
  * What events show is read at query time as extremes over (instant, id) — first seen, latest
  * name — and distinct sets, so it is independent of arrival order and of duplicate copies.
  */
-import type { Campaign, CampaignDefinition, Variation } from '../../domain/campaign.js';
-import { sortChannels, type Channel } from '../../domain/channels.js';
+import { mergeCampaign, type Campaign, type CampaignDefinition } from '../../domain/campaign.js';
+import type { Channel } from '../../domain/channels.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
 
@@ -61,30 +61,14 @@ export class CampaignModel {
       : null;
     // Every campaign event names a variation, so no variation seen means no event seen.
     if (!definition && variations.length === 0) return undefined;
-    const seenById = new Map(variations.map((v) => [v.variation_id, v]));
-    // The definition wins for a defined variation (name and control flag); an event name
-    // only fills in a blank defined name.
-    const defined: Variation[] = (definition?.variations ?? []).map((v) => ({
-      id: v.id,
-      name: v.name || seenById.get(v.id)?.name || v.id,
-      control: v.control === true,
-    }));
-    const definedIds = new Set(defined.map((v) => v.id));
-    const seenOnly: Variation[] = variations
-      .filter((v) => !definedIds.has(v.variation_id))
-      .map((v) => ({
+    return mergeCampaign(campaignId, definition, {
+      name: seen?.name ?? null,
+      channels: seen?.channels ?? [],
+      variations: variations.map((v) => ({
         id: v.variation_id,
-        name: v.name || v.variation_id,
+        name: v.name,
         control: v.control === 1,
-      }));
-    const all = [...defined, ...seenOnly];
-    return {
-      id: campaignId,
-      name: definition?.name || seen?.name || campaignId,
-      channels: sortChannels([...(definition?.channels ?? []), ...(seen?.channels ?? [])]),
-      // Controls last (SPEC §5): the control entry follows the variations.
-      variations: [...all.filter((v) => !v.control), ...all.filter((v) => v.control)],
-      definition,
-    };
+      })),
+    });
   }
 }

@@ -1,8 +1,7 @@
 /** Workspaces (SPEC §1) and hashed API keys (SPEC §6), as versioned rows (version.ts). */
-import { randomBytes } from 'node:crypto';
 import type { Permission } from '../../domain/permissions.js';
-import { isValidTimeZone } from '../../domain/time.js';
 import type { ApiKeyGrant, Workspace } from '../store.js';
+import { checkZone, newWorkspace, workspaceOf, type WorkspaceRow } from '../workspace-rows.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
 
@@ -17,24 +16,6 @@ const KEY_SQL = `SELECT argMax(workspace_id, version) AS workspace_id,
   argMax(permissions, version) AS permissions
 FROM api_keys WHERE key_hash = (SELECT key_hash FROM p) GROUP BY key_hash`;
 
-interface WorkspaceRow {
-  id: string;
-  latest_name: string;
-  latest_timezone: string;
-  created: number;
-}
-
-const workspaceOf = (row: WorkspaceRow): Workspace => ({
-  id: row.id,
-  name: row.latest_name,
-  timezone: row.latest_timezone,
-  createdAtMs: row.created,
-});
-
-function checkZone(timezone: string): void {
-  if (!isValidTimeZone(timezone)) throw new Error(`unknown time zone ${JSON.stringify(timezone)}`);
-}
-
 export class Workspaces {
   constructor(private readonly db: ClickHouseHttp) {}
 
@@ -48,12 +29,7 @@ export class Workspaces {
     if (await this.findByName(name)) {
       throw new Error(`a workspace named ${JSON.stringify(name)} exists`);
     }
-    const workspace = {
-      id: `ws_${randomBytes(8).toString('hex')}`,
-      name,
-      timezone,
-      createdAtMs: Date.now(),
-    };
+    const workspace = newWorkspace(name, timezone);
     await this.write(workspace);
     return workspace;
   }

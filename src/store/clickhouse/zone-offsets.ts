@@ -9,41 +9,17 @@
  * give the same days as the embedded store, which uses Node's Intl (src/domain/time.ts). The
  * offsets computed here come from the same Intl data, and travel as query values.
  */
+import { wallClock } from '../../domain/time.js';
+
 const MINUTE_MS = 60_000;
 /** Offsets are sampled this far apart; a zone changes offset at most once in such a step. */
 const STEP_MS = 6 * 3_600_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
 /** The zone's offset from UTC at an instant, in ms (whole minutes in every zone since 1972). */
 export function offsetAt(zone: string, instantMs: number): number {
   const minute = Math.floor(instantMs / MINUTE_MS) * MINUTE_MS;
-  const parts = formatterFor(zone).formatToParts(new Date(minute));
-  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const local = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-  );
+  const clock = wallClock(minute, zone);
+  const local = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
   return local - minute;
 }
 

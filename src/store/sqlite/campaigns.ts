@@ -5,8 +5,8 @@
  * so it is the same whatever order the events arrive in.
  */
 import type { Statement } from 'better-sqlite3';
-import type { Campaign, CampaignDefinition, Variation } from '../../domain/campaign.js';
-import { sortChannels, type Channel } from '../../domain/channels.js';
+import { mergeCampaign, type Campaign, type CampaignDefinition } from '../../domain/campaign.js';
+import type { Channel } from '../../domain/channels.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Db } from './schema.js';
 
@@ -86,6 +86,7 @@ export class CampaignModel {
   private readonly upsertCampaign: Statement;
   private readonly upsertVariation: Statement;
   private readonly addChannel: Statement;
+  private readonly addReceiptSpan: Statement<[string, string, number, number]>;
   private readonly saveDefinition: Statement;
   private readonly definition: Statement<[string, string], { definition: string }>;
   private readonly seenCampaign: Statement<[string, string], SeenRow>;
@@ -105,6 +106,11 @@ export class CampaignModel {
        ON CONFLICT DO UPDATE SET ${MERGE_SEEN}, control = max(control, excluded.control)`,
     );
     this.addChannel = db.prepare('INSERT OR IGNORE INTO seen_channels VALUES (?, ?, ?)');
+    this.addReceiptSpan = db.prepare(
+      `INSERT INTO receipt_spans (ws, campaign_id, first_ms, last_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET first_ms = min(first_ms, excluded.first_ms),
+         last_ms = max(last_ms, excluded.last_ms)`,
+    );
     this.saveDefinition = db.prepare(
       `INSERT INTO campaign_definitions (ws, campaign_id, definition) VALUES (?, ?, ?)
        ON CONFLICT DO UPDATE SET definition = excluded.definition`,
@@ -130,9 +136,18 @@ export class CampaignModel {
     const variations = new Map<string, Seen>();
     const variationRefs = new Map<string, [campaignId: string, variationId: string]>();
     const channels = new Map<string, [campaignId: string, channel: Channel]>();
+    const receiptSpans = new Map<string, [firstMs: number, lastMs: number]>();
     for (const event of events) {
       const ref = event.campaign;
       if (!ref) continue;
+      if (event.receipt) {
+        const span = receiptSpans.get(ref.campaignId);
+        if (!span) receiptSpans.set(ref.campaignId, [event.instantMs, event.instantMs]);
+        else {
+          span[0] = Math.min(span[0], event.instantMs);
+          span[1] = Math.max(span[1], event.instantMs);
+        }
+      }
       see(campaigns, ref.campaignId, event, ref.campaignName);
       const key = `${ref.campaignId}\u0000${ref.variationId}`;
       see(variations, key, event, ref.variationName);
@@ -157,6 +172,9 @@ export class CampaignModel {
     for (const [campaignId, channel] of channels.values()) {
       this.addChannel.run(workspaceId, campaignId, channel);
     }
+    for (const [campaignId, [firstMs, lastMs]] of receiptSpans) {
+      this.addReceiptSpan.run(workspaceId, campaignId, firstMs, lastMs);
+    }
   }
 
   define(workspaceId: string, definition: CampaignDefinition): void {
@@ -168,35 +186,15 @@ export class CampaignModel {
     const definition = stored ? (JSON.parse(stored.definition) as CampaignDefinition) : null;
     const seen = this.seenCampaign.get(workspaceId, campaignId);
     if (!definition && !seen) return undefined;
-    const seenVariations = this.seenVariations.all(workspaceId, campaignId);
-    const seenById = new Map(seenVariations.map((v) => [v.variation_id, v]));
-    // Definition wins for a defined variation (name and control flag); the event name of a
-    // defined variation only fills in a blank defined name.
-    const defined: Variation[] = (definition?.variations ?? []).map((v) => ({
-      id: v.id,
-      name: v.name || seenById.get(v.id)?.name || v.id,
-      control: v.control === true,
-    }));
-    const definedIds = new Set(defined.map((v) => v.id));
-    const seenOnly: Variation[] = seenVariations
-      .filter((v) => !definedIds.has(v.variation_id))
-      .map((v) => ({
+    return mergeCampaign(campaignId, definition, {
+      name: seen?.name ?? null,
+      channels: this.seenChannels.all(workspaceId, campaignId).map((r) => r.channel),
+      variations: this.seenVariations.all(workspaceId, campaignId).map((v) => ({
         id: v.variation_id,
-        name: v.name ?? v.variation_id,
+        name: v.name,
         control: v.control === 1,
-      }));
-    const all = [...defined, ...seenOnly];
-    return {
-      id: campaignId,
-      name: definition?.name || seen?.name || campaignId,
-      channels: sortChannels([
-        ...(definition?.channels ?? []),
-        ...this.seenChannels.all(workspaceId, campaignId).map((r) => r.channel),
-      ]),
-      // Controls last (SPEC §5): the control entry follows the variations.
-      variations: [...all.filter((v) => !v.control), ...all.filter((v) => v.control)],
-      definition,
-    };
+      })),
+    });
   }
 }
 

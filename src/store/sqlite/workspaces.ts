@@ -1,28 +1,13 @@
 /** Workspaces (SPEC §1) and hashed API keys (SPEC §6). */
 import type { Statement } from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import type { Permission } from '../../domain/permissions.js';
-import { isValidTimeZone } from '../../domain/time.js';
 import type { ApiKeyGrant, Workspace } from '../store.js';
+import { checkZone, newWorkspace, workspaceOf, type WorkspaceRow } from '../workspace-rows.js';
 import type { Db } from './schema.js';
 
-interface WorkspaceRow {
-  id: string;
-  name: string;
-  timezone: string;
-  created_at_ms: number;
-}
-
-const workspaceOf = (row: WorkspaceRow): Workspace => ({
-  id: row.id,
-  name: row.name,
-  timezone: row.timezone,
-  createdAtMs: row.created_at_ms,
-});
-
-function checkZone(timezone: string): void {
-  if (!isValidTimeZone(timezone)) throw new Error(`unknown time zone ${JSON.stringify(timezone)}`);
-}
+/** The columns as WorkspaceRow names them. */
+const WORKSPACE_COLUMNS =
+  'id, name AS latest_name, timezone AS latest_timezone, created_at_ms AS created';
 
 export class Workspaces {
   private readonly insert: Statement;
@@ -36,8 +21,8 @@ export class Workspaces {
     this.insert = db.prepare(
       'INSERT INTO workspaces (id, name, timezone, created_at_ms) VALUES (?, ?, ?, ?)',
     );
-    this.byId = db.prepare('SELECT * FROM workspaces WHERE id = ?');
-    this.byName = db.prepare('SELECT * FROM workspaces WHERE name = ?');
+    this.byId = db.prepare(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = ?`);
+    this.byName = db.prepare(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE name = ?`);
     this.updateZone = db.prepare('UPDATE workspaces SET timezone = ? WHERE id = ?');
     this.insertKey = db.prepare(
       'INSERT OR REPLACE INTO api_keys (key_hash, workspace_id, permissions) VALUES (?, ?, ?)',
@@ -50,12 +35,7 @@ export class Workspaces {
   create(name: string, timezone: string): Workspace {
     checkZone(timezone);
     if (this.byName.get(name)) throw new Error(`a workspace named ${JSON.stringify(name)} exists`);
-    const workspace = {
-      id: `ws_${randomBytes(8).toString('hex')}`,
-      name,
-      timezone,
-      createdAtMs: Date.now(),
-    };
+    const workspace = newWorkspace(name, timezone);
     this.insert.run(workspace.id, name, timezone, workspace.createdAtMs);
     return workspace;
   }
@@ -74,7 +54,7 @@ export class Workspaces {
   zoneOf(id: string): string {
     const row = this.byId.get(id);
     if (!row) throw new Error(`unknown workspace ${id}`);
-    return row.timezone;
+    return row.latest_timezone;
   }
 
   setZone(id: string, timezone: string): void {
