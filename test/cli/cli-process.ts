@@ -47,12 +47,13 @@ export interface RunningCli {
 
 /**
  * Starts a long-running command (`serve`, `demo`) and resolves once its stdout matches
- * `ready`; rejects with its stderr when it exits first or takes longer than `timeoutMs`.
+ * `ready`; rejects with its stderr when it exits first or takes longer than `timeoutMs`
+ * (a bound on waiting, generous because a loaded CI machine may be slow to load data).
  */
 export function startCli(
   args: readonly string[],
   ready: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<RunningCli> {
   const child = spawn(process.execPath, [CLI_PATH, ...args]);
   let stdout = '';

@@ -8,10 +8,9 @@
  *   counts; the few longer chains come back as sorted arrays and are ranked here (rankChain).
  * Local days come from the reporting zone's offsets, computed in Node (zone-offsets.ts).
  */
-import type { Channel } from '../../domain/channels.js';
-import type { SeriesCell } from '../../domain/series.js';
+import { cellOfRow, type CellRow, type SeriesCell } from '../../domain/series.js';
 import { localDay } from '../../domain/time.js';
-import { rankChain } from '../sqlite/chains.js';
+import { rankChain } from '../../domain/unique-chain.js';
 import type { DayRange, SendInfo } from '../store.js';
 import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
 import { offsetSegments } from './zone-offsets.js';
@@ -98,14 +97,6 @@ SELECT count() AS events, countIf(receipt = 1) AS receipts,
 FROM events
 WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p)`;
 
-interface CellRow {
-  day: number;
-  channel: string;
-  variation_id: string;
-  metric: string;
-  n: number;
-}
-
 interface LongChainRow {
   variation_id: string;
   channel: string;
@@ -183,13 +174,7 @@ export class SeriesQueries {
     const add = (day: number, channel: string, variationId: string, metric: string, n: number) => {
       const key = `${day}\u0000${channel}\u0000${variationId}\u0000${metric}`;
       const value = (cells.get(key)?.value ?? 0) + n;
-      cells.set(key, {
-        day,
-        channel: channel === '' ? null : (channel as Channel),
-        variationId: variationId === '' ? null : variationId,
-        metric,
-        value,
-      });
+      cells.set(key, cellOfRow(day, channel, variationId, metric, value));
     };
     for (const row of rows) add(row.day, row.channel, row.variation_id, row.metric, row.n);
     for (const row of longChains) {

@@ -54,7 +54,13 @@ const sameRules = (a: Rules, b: Rules): boolean =>
   JSON.stringify([a.behaviors, a.controlVariationId]) ===
   JSON.stringify([b.behaviors, b.controlVariationId]);
 
-const [EMAIL_OPEN, EMAIL_CLICK] = Object.keys(EMAIL_ENGAGEMENT_KINDS) as [string, string];
+/**
+ * The events attribution reads: receipts, enrolments and email engagements (the keys of
+ * EMAIL_ENGAGEMENT_KINDS). Word for word the WHERE of the partial index `events_user_activity`
+ * (schema.ts), which SQLite uses only for queries that repeat it.
+ */
+const ACTIVITY = `(receipt = 1 OR enrols_control = 1
+      OR event_type IN ('users.messages.email.Open', 'users.messages.email.Click'))`;
 
 interface ActivityRow {
   id: string;
@@ -114,7 +120,7 @@ export class Attribution {
   private readonly userCampaigns: Statement<[string, string], { campaign_id: string }>;
   private readonly hasBehavior: Statement<[string, string], { found: number }>;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
-  private readonly activity: Statement<[string, string, string, string, string], ActivityRow>;
+  private readonly activity: Statement<[string, string, string], ActivityRow>;
   private readonly userBehaviors: Statement<[string, string], { behavior: string }>;
   private readonly userImported: Statement<[string, string, string], { conversion: string }>;
   private readonly storedCredits: Statement<[string, string, string], CreditRow>;
@@ -148,7 +154,7 @@ export class Attribution {
     );
     this.userCampaigns = db.prepare(
       `SELECT DISTINCT campaign_id FROM events WHERE ws = ? AND user_key = ?
-       AND campaign_id IS NOT NULL AND (receipt = 1 OR enrols_control = 1)`,
+       AND campaign_id IS NOT NULL AND ${ACTIVITY} AND (receipt = 1 OR enrols_control = 1)`,
     );
     this.hasBehavior = db.prepare(
       'SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ? LIMIT 1',
@@ -160,7 +166,7 @@ export class Attribution {
     this.activity = db.prepare(
       `SELECT id, event_type, instant_ms, channel, variation_id, send_id, receipt, enrols_control
        FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
-       AND (receipt = 1 OR enrols_control = 1 OR event_type IN (?, ?))`,
+       AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
     );
     this.userBehaviors = db.prepare('SELECT behavior FROM behaviors WHERE ws = ? AND user_key = ?');
     this.userImported = db.prepare(
@@ -179,8 +185,9 @@ export class Attribution {
     );
     // Recipients and control users (any day), plus users with imported conversions or credits.
     this.campaignUsers = db.prepare(
-      `SELECT user_key FROM day_members WHERE ws = @ws AND campaign_id = @campaign
-         AND channel = '' AND metric IN ('unique_recipients', 'enrolled')
+      `SELECT m.user_key FROM member_cells c JOIN cell_members m ON m.cell = c.id
+         WHERE c.ws = @ws AND c.campaign_id = @campaign
+         AND c.channel = '' AND c.metric IN ('unique_recipients', 'enrolled')
        UNION SELECT user_key FROM imported_conversions WHERE ws = @ws AND campaign_id = @campaign
        UNION SELECT user_key FROM credits WHERE ws = @ws AND campaign_id = @campaign`,
     );
@@ -319,13 +326,7 @@ export class Attribution {
       const receipts: Receipt[] = [];
       const enrolments: Enrolment[] = [];
       const actions: Action[] = [];
-      for (const row of this.activity.all(
-        workspaceId,
-        userKey,
-        campaignId,
-        EMAIL_OPEN,
-        EMAIL_CLICK,
-      )) {
+      for (const row of this.activity.all(workspaceId, userKey, campaignId)) {
         const { id, instant_ms: instantMs, variation_id: variationId } = row;
         if (row.receipt === 1) {
           const channel = row.channel as Channel;

@@ -8,25 +8,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../../domain/channels.js';
 import type { NormalizedEvent } from '../../domain/event.js';
+import { rankChain } from '../../domain/unique-chain.js';
 import type { Db } from './schema.js';
 import type { DayTally } from './tally.js';
-
-interface ChainEvent {
-  readonly instantMs: number;
-  readonly windowMs: number | null;
-}
-
-/** The unique verdict of each event of a chain already sorted by (instant, id). */
-export function rankChain(events: readonly ChainEvent[]): boolean[] {
-  let lastUnique: number | null = null;
-  return events.map((event) => {
-    const unique =
-      lastUnique === null ||
-      (event.windowMs !== null && event.instantMs - lastUnique >= event.windowMs);
-    if (unique) lastUnique = event.instantMs;
-    return unique;
-  });
-}
 
 interface ChainRow {
   rowid: number;

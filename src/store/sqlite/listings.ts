@@ -22,7 +22,7 @@ export class Listings {
   private readonly all: Statement<{ ws: string }, ListingRow>;
   private readonly receipts: Statement<
     { ws: string; campaign: string },
-    { first: number | null; last: number | null }
+    { first: number; last: number }
   >;
 
   constructor(db: Db) {
@@ -43,11 +43,10 @@ export class Listings {
        LEFT JOIN campaign_edits e ON e.ws = @ws AND e.campaign_id = ids.campaign_id
        LEFT JOIN seen_campaigns s ON s.ws = @ws AND s.campaign_id = ids.campaign_id`,
     );
-    // Two scalar subqueries: SQLite answers a lone min() or max() with one index seek, but
-    // scans the whole range for both in one SELECT.
-    const receipt = 'FROM events WHERE ws = @ws AND campaign_id = @campaign AND receipt = 1';
+    // Kept at ingest (campaigns.ts); no row when the campaign has no receipt.
     this.receipts = db.prepare(
-      `SELECT (SELECT min(instant_ms) ${receipt}) AS first, (SELECT max(instant_ms) ${receipt}) AS last`,
+      `SELECT first_ms AS first, last_ms AS last FROM receipt_spans
+       WHERE ws = @ws AND campaign_id = @campaign`,
     );
   }
 
@@ -70,7 +69,7 @@ export class Listings {
   }
 
   receiptSpan(workspaceId: string, campaignId: string): ReceiptSpan | undefined {
-    const { first, last } = this.receipts.get({ ws: workspaceId, campaign: campaignId })!;
-    return first === null || last === null ? undefined : { firstMs: first, lastMs: last };
+    const span = this.receipts.get({ ws: workspaceId, campaign: campaignId });
+    return span ? { firstMs: span.first, lastMs: span.last } : undefined;
   }
 }

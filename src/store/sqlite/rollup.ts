@@ -1,11 +1,11 @@
 /**
- * The day rollups (`day_counts`, `day_members`): writing a batch's DayTally, and rebuilding
+ * The day rollups (`day_counts`, and `member_cells` / `cell_members` for distinct users): writing a batch's DayTally, and rebuilding
  * a workspace's rollups from its stored events when the reporting zone changes.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../../domain/channels.js';
 import type { Db } from './schema.js';
-import { DayTally, type CountedEvent } from './tally.js';
+import { DayTally, type CountedEvent, type TallyCell } from './tally.js';
 
 /** The columns of `events` that say what an event counts for. */
 export const COUNTED_COLUMNS = `campaign_id, variation_id, channel, user_key, instant_ms, metrics,
@@ -45,9 +45,15 @@ const REBUILD_PAGE = 10_000;
 
 export class RollupWriter {
   private readonly addCount: Statement;
-  private readonly addMember: Statement;
+  private readonly addMember: Statement<[number, string]>;
+  private readonly cellId: Statement<
+    [string, string, number, string, string, string],
+    { id: number }
+  >;
+  private readonly addCell: Statement<[string, string, number, string, string, string]>;
   private readonly clearCounts: Statement;
-  private readonly clearMembers: Statement;
+  private readonly clearCells: Statement<[string]>;
+  private readonly clearCellMembers: Statement<[string]>;
   private readonly eventPage: Statement<[number, string, number], CountedRow & { rowid: number }>;
 
   constructor(db: Db) {
@@ -57,11 +63,21 @@ export class RollupWriter {
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
     );
     this.addMember = db.prepare(
-      `INSERT OR IGNORE INTO day_members (ws, campaign_id, day, channel, variation_id, metric, user_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      'INSERT OR IGNORE INTO cell_members (cell, user_key) VALUES (?, ?)',
+    );
+    const cellColumns = 'ws, campaign_id, day, channel, variation_id, metric';
+    this.cellId = db.prepare(
+      `SELECT id FROM member_cells WHERE ws = ? AND campaign_id = ? AND day = ? AND channel = ?
+         AND variation_id = ? AND metric = ?`,
+    );
+    this.addCell = db.prepare(
+      `INSERT INTO member_cells (${cellColumns}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.clearCounts = db.prepare('DELETE FROM day_counts WHERE ws = ?');
-    this.clearMembers = db.prepare('DELETE FROM day_members WHERE ws = ?');
+    this.clearCells = db.prepare('DELETE FROM member_cells WHERE ws = ?');
+    this.clearCellMembers = db.prepare(
+      'DELETE FROM cell_members WHERE cell IN (SELECT id FROM member_cells WHERE ws = ?)',
+    );
     // Paging by rowid seeks instead of rescanning, and lets each page be written before the
     // next is read (better-sqlite3 allows no writes while a statement iterates).
     this.eventPage = db.prepare(
@@ -74,16 +90,19 @@ export class RollupWriter {
   write(workspaceId: string, tally: DayTally): void {
     const counts = new DayTally(tally.zone);
     for (const count of tally.counts.values()) counts.add(count, count.n);
-    for (const m of tally.members.values()) {
-      const { changes } = this.addMember.run(
-        workspaceId,
-        m.campaignId,
-        m.day,
-        m.channel ?? '',
-        m.variationId ?? '',
-        m.metric,
-        m.userKey,
-      );
+    // In key order, so the inserts walk the cell_members B-tree instead of jumping around it.
+    const memberKeys = [...tally.members.keys()].sort();
+    const cellIds = new Map<string, number>();
+    for (const key of memberKeys) {
+      const m = tally.members.get(key)!;
+      // A member's key is its cell's key, a separator and the user (tally.ts).
+      const cellKey = key.slice(0, key.length - m.userKey.length - 1);
+      let cell = cellIds.get(cellKey);
+      if (cell === undefined) {
+        cell = this.memberCell(workspaceId, m);
+        cellIds.set(cellKey, cell);
+      }
+      const { changes } = this.addMember.run(cell, m.userKey);
       if (changes > 0) counts.add(m, 1);
     }
     for (const c of counts.counts.values()) {
@@ -100,10 +119,25 @@ export class RollupWriter {
     }
   }
 
+  /** The id of a distinct-user cell, created when it has none yet. */
+  private memberCell(workspaceId: string, cell: TallyCell): number {
+    const key = [
+      workspaceId,
+      cell.campaignId,
+      cell.day,
+      cell.channel ?? '',
+      cell.variationId ?? '',
+      cell.metric,
+    ] as const;
+    const found = this.cellId.get(...key);
+    return found ? found.id : Number(this.addCell.run(...key).lastInsertRowid);
+  }
+
   /** Recounts every day of the workspace from its stored events, in the given zone. */
   rebuild(workspaceId: string, timezone: string): void {
     this.clearCounts.run(workspaceId);
-    this.clearMembers.run(workspaceId);
+    this.clearCellMembers.run(workspaceId);
+    this.clearCells.run(workspaceId);
     let after = 0;
     for (;;) {
       const rows = this.eventPage.all(after, workspaceId, REBUILD_PAGE);

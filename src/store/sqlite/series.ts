@@ -4,8 +4,7 @@
  * to 14 days after the first receipt.
  */
 import type { Statement } from 'better-sqlite3';
-import type { Channel } from '../../domain/channels.js';
-import { seriesValue, type SeriesCell } from '../../domain/series.js';
+import { cellOfRow, seriesValue, type CellRow, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
 import type { Attribution } from './attribution.js';
 import { COUNTED_COLUMNS, countedEventOf, type CountedRow } from './rollup.js';
@@ -15,14 +14,6 @@ import type { Workspaces } from './workspaces.js';
 
 /** SPEC §4: a send counts events before its first receipt + 14 days. */
 export const SEND_WINDOW_MS = 14 * 86_400_000;
-
-interface CellRow {
-  day: number;
-  channel: string;
-  variation_id: string;
-  metric: string;
-  n: number;
-}
 
 export class SeriesQueries {
   private readonly dayCells: Statement<[string, string, number, number], CellRow>;
@@ -52,13 +43,17 @@ export class SeriesQueries {
   }
 
   campaignSeries(workspaceId: string, campaignId: string, days: DayRange): SeriesCell[] {
-    return this.dayCells.all(workspaceId, campaignId, days.firstDay, days.lastDay).map((row) => ({
-      day: row.day,
-      channel: row.channel === '' ? null : (row.channel as Channel),
-      variationId: row.variation_id === '' ? null : row.variation_id,
-      metric: row.metric,
-      value: seriesValue(row.metric, row.n),
-    }));
+    return this.dayCells
+      .all(workspaceId, campaignId, days.firstDay, days.lastDay)
+      .map((row) =>
+        cellOfRow(
+          row.day,
+          row.channel,
+          row.variation_id,
+          row.metric,
+          seriesValue(row.metric, row.n),
+        ),
+      );
   }
 
   /** A send exists once an event of the campaign carries its id. */

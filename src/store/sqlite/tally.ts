@@ -41,9 +41,20 @@ export interface TallyMember extends TallyCell {
 const UNIQUE_RECIPIENTS = 'unique_recipients';
 const ENROLLED = 'enrolled';
 
-function cellKey(cell: TallyCell): string {
-  return `${cell.campaignId}\u0000${cell.day}\u0000${cell.channel ?? ''}\u0000${cell.variationId ?? ''}\u0000${cell.metric}`;
+const SEP = '\u0000';
+
+/** The key of a cell without its metric; a cell's key is this prefix followed by the metric. */
+function cellPrefix(
+  campaignId: string,
+  day: number,
+  channel: Channel | null,
+  variationId: string | null,
+): string {
+  return `${campaignId}${SEP}${day}${SEP}${channel ?? ''}${SEP}${variationId ?? ''}${SEP}`;
 }
+
+const cellKey = (cell: TallyCell): string =>
+  cellPrefix(cell.campaignId, cell.day, cell.channel, cell.variationId) + cell.metric;
 
 export class DayTally {
   /** Additive figures: one entry per cell, the sum of its increments. */
@@ -57,44 +68,65 @@ export class DayTally {
     return localDay(instantMs, this.zone);
   }
 
-  /** Everything the event adds on its day; `isUnique`: its chain ranks it unique. */
+  /**
+   * Everything the event adds on its day; `isUnique`: its chain ranks it unique. Keys are built
+   * once per event and cell objects allocated only for cells not seen yet (the hot path).
+   */
   addEvent(event: CountedEvent, isUnique: boolean): void {
     const day = this.dayOf(event.instantMs);
     const { campaignId, channel, variationId, userKey } = event;
-    for (const metric of event.metrics)
-      this.add({ campaignId, day, channel, variationId, metric }, 1);
+    const prefix = cellPrefix(campaignId, day, channel, variationId);
+    for (const metric of event.metrics) {
+      this.addKeyed(prefix + metric, campaignId, day, channel, variationId, metric, 1);
+    }
     if (isUnique && event.uniqueMetric !== null) {
-      this.add({ campaignId, day, channel, variationId, metric: event.uniqueMetric }, 1);
+      const metric = event.uniqueMetric;
+      this.addKeyed(prefix + metric, campaignId, day, channel, variationId, metric, 1);
     }
     if (event.receipt) {
       // A recipient of the entry (channel, variation) and of the day (any channel).
-      this.addMember({ campaignId, day, channel, variationId, metric: UNIQUE_RECIPIENTS, userKey });
-      this.addMember({
-        campaignId,
-        day,
-        channel: null,
-        variationId: null,
-        metric: UNIQUE_RECIPIENTS,
-        userKey,
-      });
+      const metric = UNIQUE_RECIPIENTS;
+      this.addMemberKeyed(prefix, campaignId, day, channel, variationId, metric, userKey);
+      const dayPrefix = cellPrefix(campaignId, day, null, null);
+      this.addMemberKeyed(dayPrefix, campaignId, day, null, null, metric, userKey);
     }
     if (event.enrolsControl) {
-      this.addMember({ campaignId, day, channel: null, variationId, metric: ENROLLED, userKey });
+      const enrolPrefix = cellPrefix(campaignId, day, null, variationId);
+      this.addMemberKeyed(enrolPrefix, campaignId, day, null, variationId, ENROLLED, userKey);
     }
   }
 
   add(cell: TallyCell, delta: number): void {
-    const key = cellKey(cell);
-    const count = this.counts.get(key);
-    if (count) count.n += delta;
-    else {
-      const { campaignId, day, channel, variationId, metric } = cell;
-      this.counts.set(key, { campaignId, day, channel, variationId, metric, n: delta });
-    }
+    const { campaignId, day, channel, variationId, metric } = cell;
+    this.addKeyed(cellKey(cell), campaignId, day, channel, variationId, metric, delta);
   }
 
-  private addMember(member: TallyMember): void {
-    this.members.set(`${cellKey(member)}\u0000${member.userKey}`, member);
+  private addKeyed(
+    key: string,
+    campaignId: string,
+    day: number,
+    channel: Channel | null,
+    variationId: string | null,
+    metric: string,
+    delta: number,
+  ): void {
+    const count = this.counts.get(key);
+    if (count) count.n += delta;
+    else this.counts.set(key, { campaignId, day, channel, variationId, metric, n: delta });
+  }
+
+  private addMemberKeyed(
+    prefix: string,
+    campaignId: string,
+    day: number,
+    channel: Channel | null,
+    variationId: string | null,
+    metric: string,
+    userKey: string,
+  ): void {
+    const key = `${prefix}${metric}${SEP}${userKey}`;
+    if (this.members.has(key)) return;
+    this.members.set(key, { campaignId, day, channel, variationId, metric, userKey });
   }
 
   /** The non-zero cells, with each distinct-user figure counted from the members seen here. */
