@@ -16,11 +16,11 @@ import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js
 import { ClickHouseHttp } from '../src/store/clickhouse/http.js';
 import { startClickHouse } from '../test/support/services.js';
 import { memoryOf, startChild } from './child.js';
+import { seriesLatency } from './latency.js';
 import { BATCH_SIZE, ingestOverHttp, type IngestFigures } from './ingest.js';
 import type { SeriesFigures } from './series.js';
 import { BENCH_CAMPAIGN_ID, syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
-const DAY_MS = 86_400_000;
 const LATENCY_SAMPLES = 300;
 const COLD_SAMPLES = 200;
 
@@ -32,10 +32,6 @@ export type ClickHouseSeriesFigures = Omit<
 export interface ClickHouseFigures {
   readonly ingest?: IngestFigures;
   readonly series?: ClickHouseSeriesFigures;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** A database with a workspace and a key; returns the key. */
@@ -116,34 +112,12 @@ async function seriesFigures(url: string, events: number): Promise<ClickHouseSer
   const store = await openClickHouseStore({ url, database: 'bench_series' });
   const app = await buildApp({ store, logger: false });
   try {
-    const timeRequests = async (urls: readonly string[]): Promise<number[]> => {
-      const latencies: number[] = [];
-      for (const request of urls) {
-        const started = performance.now();
-        const answer = await app.inject({
-          url: request,
-          headers: { authorization: `Bearer ${key}` },
-        });
-        latencies.push(performance.now() - started);
-        if (answer.statusCode !== 200) {
-          throw new Error(`data_series answered ${answer.statusCode}: ${answer.body}`);
-        }
-      }
-      return latencies.sort((a, b) => a - b);
-    };
-    const cold = await timeRequests(
-      Array.from({ length: COLD_SAMPLES }, (_, i) => {
-        const endingAt = new Date(endMs - i * DAY_MS).toISOString().slice(0, 10);
-        return `${path}&ending_at=${endingAt}`;
-      }),
-    );
-    const latencies = await timeRequests(Array.from({ length: LATENCY_SAMPLES }, () => path));
     return {
       events,
-      coldP50Ms: percentile(cold, 50),
-      coldP99Ms: percentile(cold, 99),
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
+      ...(await seriesLatency(app, key, path, endMs, {
+        cold: COLD_SAMPLES,
+        repeated: LATENCY_SAMPLES,
+      })),
     };
   } finally {
     await app.close();

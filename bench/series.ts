@@ -10,28 +10,19 @@ import { join } from 'node:path';
 import { buildApp } from '../src/api/app.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startChild } from './child.js';
+import { seriesLatency, type LatencyFigures } from './latency.js';
 import { ingestOverHttp, prepareWorkspace } from './ingest.js';
 import { BENCH_CAMPAIGN_ID } from './synthetic.js';
 
-export interface SeriesFigures {
+export interface SeriesFigures extends LatencyFigures {
   readonly events: number;
-  /** Every request a different range, so no answer can be reused (series-cache.ts). */
-  readonly coldP50Ms: number;
-  readonly coldP99Ms: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
   readonly requestsPerSecond: number;
   readonly constantRequestsPerSecond: number;
 }
 
 const LATENCY_SAMPLES = 2_000;
 const COLD_SAMPLES = 500;
-const DAY_MS = 86_400_000;
 const LOAD_SECONDS = 10;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function requestsPerSecond(url: string, key?: string): Promise<number> {
   const result = await autocannon({
@@ -59,24 +50,10 @@ export async function benchSeries(events: number): Promise<SeriesFigures> {
     const path = `/campaigns/data_series?campaign_id=${BENCH_CAMPAIGN_ID}&length=100`;
     const store = await openSqliteStore({ dataDir });
     const app = await buildApp({ store, logger: false });
-    const timeRequests = async (urls: readonly string[]): Promise<number[]> => {
-      const latencies: number[] = [];
-      for (const url of urls) {
-        const started = performance.now();
-        const answer = await app.inject({ url, headers: { authorization: `Bearer ${key}` } });
-        latencies.push(performance.now() - started);
-        if (answer.statusCode !== 200) throw new Error(`data_series answered ${answer.statusCode}`);
-      }
-      return latencies.sort((a, b) => a - b);
-    };
-    // Ranges ending on each of the last 500 days: each a distinct answer, rendered anew.
-    const cold = await timeRequests(
-      Array.from({ length: COLD_SAMPLES }, (_, i) => {
-        const endingAt = new Date(endMs - i * DAY_MS).toISOString().slice(0, 10);
-        return `${path}&ending_at=${endingAt}`;
-      }),
-    );
-    const latencies = await timeRequests(Array.from({ length: LATENCY_SAMPLES }, () => path));
+    const latency = await seriesLatency(app, key, path, endMs, {
+      cold: COLD_SAMPLES,
+      repeated: LATENCY_SAMPLES,
+    });
     await app.close();
     await store.close();
 
@@ -88,10 +65,7 @@ export async function benchSeries(events: number): Promise<SeriesFigures> {
     await constant.stop();
     return {
       events,
-      coldP50Ms: percentile(cold, 50),
-      coldP99Ms: percentile(cold, 99),
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
+      ...latency,
       requestsPerSecond: product,
       constantRequestsPerSecond: ceiling,
     };
