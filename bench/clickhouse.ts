@@ -15,9 +15,9 @@ import { createApiKey } from '../src/api/keys.js';
 import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { ClickHouseHttp } from '../src/store/clickhouse/http.js';
 import { startClickHouse } from '../test/support/services.js';
-import { memoryOf, startChild } from './child.js';
+import { startChild } from './child.js';
 import { seriesLatency } from './latency.js';
-import { BATCH_SIZE, ingestOverHttp, type IngestFigures } from './ingest.js';
+import { BATCH_SIZE, ingestOverHttp, measureServerIngest, type IngestFigures } from './ingest.js';
 import type { SeriesFigures } from './series.js';
 import { BENCH_CAMPAIGN_ID, syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
@@ -79,20 +79,10 @@ async function ingestFigures(url: string, events: number): Promise<IngestFigures
   const key = await prepareWorkspace(url, 'bench_ingest');
   const server = await startChild('./server.js', ['--clickhouse', url, 'bench_ingest']);
   try {
-    const pid = server.process.pid!;
-    const idleRssMb = memoryOf(pid).rssMb;
-    const rssByMillion: number[] = [];
-    const eventsPerSecond = await ingestOverHttp(server.port, key, options, (sent) => {
-      if (sent % 1_000_000 === 0) rssByMillion.push(memoryOf(pid).rssMb);
-    });
-    const peakRssMb = memoryOf(pid).peakMb;
     return {
       events,
-      eventsPerSecond,
+      ...(await measureServerIngest(server, key, options)),
       rawInsertsPerSecond: await rawInsertsPerSecond(url, options),
-      idleRssMb,
-      peakRssMb,
-      rssByMillion,
     };
   } finally {
     await server.stop();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/api/keys.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { memoryOf, startChild } from './child.js';
+import { memoryOf, startChild, type ChildServer } from './child.js';
 import { syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
 export const BATCH_SIZE = 5_000;
@@ -102,28 +102,33 @@ function rawInsertsPerSecond(dir: string, options: SyntheticOptions): number {
   return perSecond;
 }
 
+/** What a child API server did while it ingested the events: speed and its memory. */
+export type ServerIngestFigures = Omit<IngestFigures, 'events' | 'rawInsertsPerSecond'>;
+
+/** Posts every event to a started child server, sampling its memory after each million. */
+export async function measureServerIngest(
+  server: ChildServer,
+  key: string,
+  options: SyntheticOptions,
+): Promise<ServerIngestFigures> {
+  const pid = server.process.pid!;
+  const idleRssMb = memoryOf(pid).rssMb;
+  const rssByMillion: number[] = [];
+  const eventsPerSecond = await ingestOverHttp(server.port, key, options, (sent) => {
+    if (sent % 1_000_000 === 0) rssByMillion.push(memoryOf(pid).rssMb);
+  });
+  return { eventsPerSecond, idleRssMb, peakRssMb: memoryOf(pid).peakMb, rssByMillion };
+}
+
 export async function benchIngest(events: number): Promise<IngestFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-ingest-'));
   try {
     const options: SyntheticOptions = { count: events, days: 90, endMs: Date.now() };
     const key = await prepareWorkspace(join(dir, 'data'));
     const server = await startChild('./server.js', [join(dir, 'data')]);
-    const pid = server.process.pid!;
-    const idleRssMb = memoryOf(pid).rssMb;
-    const rssByMillion: number[] = [];
-    const eventsPerSecond = await ingestOverHttp(server.port, key, options, (sent) => {
-      if (sent % 1_000_000 === 0) rssByMillion.push(memoryOf(pid).rssMb);
-    });
-    const peakRssMb = memoryOf(pid).peakMb;
+    const figures = await measureServerIngest(server, key, options);
     await server.stop();
-    return {
-      events,
-      eventsPerSecond,
-      rawInsertsPerSecond: rawInsertsPerSecond(dir, options),
-      idleRssMb,
-      peakRssMb,
-      rssByMillion,
-    };
+    return { events, ...figures, rawInsertsPerSecond: rawInsertsPerSecond(dir, options) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
