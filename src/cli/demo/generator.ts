@@ -45,6 +45,11 @@ export function* demoEventBatches(options: DemoOptions): Generator<RawEvent[], v
   let pending: RawEvent[] = [];
   let sequence = 0;
   let emitted = 0;
+  /** Queues an event (with its type-specific fields) for the current batch. */
+  const queue = (event: RawEvent, fields: Record<string, unknown> | undefined): void => {
+    pending.push(fields ? Object.assign(event, fields) : event);
+    emitted++;
+  };
 
   const recipient = (campaign: DemoCampaign, user: DemoUser, day: number): Recipient => {
     const atMs = day * MS_PER_DAY + timeOfDay(random);
@@ -75,8 +80,7 @@ export function* demoEventBatches(options: DemoOptions): Generator<RawEvent[], v
               message_variation_id: variation.id,
               send_id: sendId,
             };
-            pending.push(fields ? Object.assign(event, fields) : event);
-            emitted++;
+            queue(event, fields);
           },
         };
       },
@@ -89,8 +93,7 @@ export function* demoEventBatches(options: DemoOptions): Generator<RawEvent[], v
           user_id: user.brazeId,
           external_user_id: user.externalId ?? undefined,
         };
-        pending.push(fields ? Object.assign(event, fields) : event);
-        emitted++;
+        queue(event, fields);
       },
     };
   };
