@@ -18,16 +18,13 @@ import { startClickHouse } from '../test/support/services.js';
 import { startChild } from './child.js';
 import { seriesLatency } from './latency.js';
 import { BATCH_SIZE, ingestOverHttp, measureServerIngest, type IngestFigures } from './ingest.js';
-import type { SeriesFigures } from './series.js';
+import type { SeriesFigures, SeriesHttpFigures } from './series.js';
 import { BENCH_CAMPAIGN_ID, syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
 const LATENCY_SAMPLES = 300;
 const COLD_SAMPLES = 200;
 
-export type ClickHouseSeriesFigures = Omit<
-  SeriesFigures,
-  'requestsPerSecond' | 'constantRequestsPerSecond'
->;
+export type ClickHouseSeriesFigures = Omit<SeriesFigures, keyof SeriesHttpFigures>;
 
 export interface ClickHouseFigures {
   readonly ingest?: IngestFigures;

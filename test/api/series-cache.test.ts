@@ -1,16 +1,18 @@
 /**
  * Reused series answers must never be stale: a write through the same store, or through
  * another connection to the same SQLite file (e.g. `tally import` beside `tally serve`),
- * changes the next answer.
+ * changes the next answer. Their gzip form is kept with them: compressed once, not per request.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { createApiKey } from '../../src/api/keys.js';
+import { SeriesCache } from '../../src/api/series-cache.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { event } from '../support/events.js';
@@ -80,5 +82,49 @@ describe('series answers reused from the cache', () => {
     const body = await get();
     assert.equal(sentOn(body, '2026-01-02'), 3);
     assert.equal(sentOn(body, '2026-01-03'), 1);
+  });
+});
+
+describe('the gzip form of a cached answer', () => {
+  let dataDir: string;
+  let store: Store;
+  let workspaceId: string;
+  let renders: number;
+  const cache = new SeriesCache();
+  const render = (from: Pick<Store, 'changeStamp'>) =>
+    cache.render(from, 'key', async () => `{"render":${++renders}}`);
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tally-cache-gzip-'));
+    store = await openSqliteStore({ dataDir });
+    workspaceId = (await store.createWorkspace('acme', 'UTC')).id;
+    renders = 0;
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is compressed once while the store is unchanged', async () => {
+    const gzipped = (await render(store)).gzip();
+    assert.equal((await render(store)).gzip(), gzipped, 'the very same Buffer');
+    assert.equal(gunzipSync(gzipped).toString(), `{"render":${renders}}`);
+  });
+
+  it('is made anew from the new answer after a write', async () => {
+    const gzipped = (await render(store)).gzip();
+    await store.ingest(workspaceId, [event('email.Send', { id: 's1', at: '2026-01-02T10:00Z' })]);
+    const fresh = (await render(store)).gzip();
+    assert.notEqual(fresh, gzipped);
+    assert.equal(gunzipSync(fresh).toString(), `{"render":${renders}}`);
+  });
+
+  it('is made per request when the store cannot tell changes (ClickHouse)', async () => {
+    const unstamped = { changeStamp: async () => null };
+    const first = await render(unstamped);
+    const second = await render(unstamped);
+    assert.notEqual(second, first);
+    assert.equal(gunzipSync(first.gzip()).toString(), `{"render":${renders - 1}}`);
+    assert.equal(gunzipSync(second.gzip()).toString(), `{"render":${renders}}`);
   });
 });
