@@ -13,6 +13,11 @@ import { memoryOf, startChild, type ChildServer } from './child.js';
 import { syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
 export const BATCH_SIZE = 5_000;
+/**
+ * Requests in flight at once, as a pipeline with several senders keeps them: batches that
+ * arrive while one is being written share the next transaction (group commit).
+ */
+export const INGEST_CONCURRENCY = 8;
 
 export interface IngestFigures {
   readonly events: number;
@@ -50,7 +55,7 @@ async function postBatch(port: number, key: string, body: string, size: number):
   }
 }
 
-/** Sends every batch, keeping two requests in flight so the server never waits for the client. */
+/** Sends every batch, keeping INGEST_CONCURRENCY requests in flight. */
 export async function ingestOverHttp(
   port: number,
   key: string,
@@ -67,7 +72,7 @@ export async function ingestOverHttp(
       onProgress(sent);
     });
     inFlight.add(request);
-    if (inFlight.size >= 2) await Promise.race(inFlight);
+    if (inFlight.size >= INGEST_CONCURRENCY) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   return (options.count / (performance.now() - started)) * 1000;

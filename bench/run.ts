@@ -3,7 +3,7 @@
  * the target. Entry points: `npm run bench` (bench/main.ts) and `tally bench`.
  */
 import { benchClickHouse } from './clickhouse.js';
-import { benchIngest } from './ingest.js';
+import { benchIngest, INGEST_CONCURRENCY } from './ingest.js';
 import { benchMixed } from './mixed.js';
 import { benchSeries } from './series.js';
 
@@ -26,7 +26,9 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
   if (options.only.has('ingest')) {
     const f = await benchIngest(options.ingestEvents);
     const share = (f.eventsPerSecond / f.rawInsertsPerSecond) * 100;
-    console.log(`\ningest over HTTP, NDJSON batches of 5,000, ${fmt(f.events)} events`);
+    console.log(
+      `\ningest over HTTP, NDJSON batches of 5,000, ${INGEST_CONCURRENCY} requests in flight, ${fmt(f.events)} events`,
+    );
     console.log(`  tally            ${fmt(f.eventsPerSecond)} events/s   (target >= 100,000)`);
     console.log(`  raw SQLite       ${fmt(f.rawInsertsPerSecond)} events/s   (ceiling: same rows)`);
     console.log(`  share of ceiling ${fmt(share, 1)} %   (target >= 25 %)`);

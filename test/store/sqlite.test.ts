@@ -100,4 +100,30 @@ describe('sqlite store', () => {
     );
     await store.close();
   });
+
+  it('commits batches sent together as a group in which each batch keeps its own outcome', async () => {
+    const store = await openSqliteStore({ dataDir: freshDir() });
+    const ws = await store.createWorkspace('acme', 'UTC');
+    const at = '2026-01-05T09:00:00Z';
+    const send = (id: string) => event('email.Send', { id, at, user: `u-${id}` });
+    // Submitted in one tick, so they share a transaction (group-commit.ts).
+    const [first, second, lost] = await Promise.allSettled([
+      store.ingest(ws.id, [send('s1'), send('s2')]),
+      store.ingest(ws.id, [send('s2'), send('s3')]),
+      store.ingest('ws_missing', [send('s4')]),
+    ]);
+    assert.deepEqual(first, {
+      status: 'fulfilled',
+      value: { accepted: 2, duplicates: 0, ignored: 0, conflicts: [] },
+    });
+    assert.deepEqual(second, {
+      status: 'fulfilled',
+      value: { accepted: 1, duplicates: 1, ignored: 0, conflicts: [] },
+    });
+    assert.equal(lost.status, 'rejected');
+    assert.match(String(lost.reason), /unknown workspace/);
+    const cells = await store.campaignSeries(ws.id, 'c1', { firstDay: 20_458, lastDay: 20_458 });
+    assert.equal(cells.find((c) => c.metric === 'sent')?.value, 3);
+    await store.close();
+  });
 });

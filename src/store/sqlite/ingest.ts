@@ -1,7 +1,9 @@
 /**
  * One `ingest` call: deduplicate and store every event, then update the rollups, the unique
  * chains and the campaign model, all in one transaction. Increments are folded in memory
- * first so each distinct rollup key is written once per batch.
+ * first so each distinct rollup key is written once per transaction. Batches that arrive
+ * together share a transaction (group-commit.ts): each is stored on its own savepoint, then
+ * the group is counted at once.
  */
 import type { Statement } from 'better-sqlite3';
 import { countsSomewhere, type NormalizedEvent } from '../../domain/event.js';
@@ -10,6 +12,7 @@ import type { Attribution } from './attribution.js';
 import type { CampaignModel } from './campaigns.js';
 import { ChainRanker } from './chains.js';
 import { joinMetrics, type RollupWriter } from './rollup.js';
+import { GroupCommit, type Settled } from './group-commit.js';
 import type { Db } from './schema.js';
 import { DayTally, type CountedEvent } from './tally.js';
 import type { Workspaces } from './workspaces.js';
@@ -29,14 +32,19 @@ function countedEvent(event: NormalizedEvent): CountedEvent | null {
   };
 }
 
+/** Events per group commit: bounds a transaction's memory and how long it holds the lock. */
+const MAX_GROUP_EVENTS = 50_000;
+
+interface Batch {
+  readonly workspaceId: string;
+  readonly events: readonly NormalizedEvent[];
+}
+
 export class Ingester {
   private readonly insert: Statement;
   private readonly storedHash: Statement<[string, string], { hash: string }>;
   private readonly chains: ChainRanker;
-  private readonly transaction: (
-    workspaceId: string,
-    events: readonly NormalizedEvent[],
-  ) => IngestOutcome;
+  private readonly groups: GroupCommit<Batch, IngestOutcome>;
 
   constructor(
     db: Db,
@@ -53,17 +61,46 @@ export class Ingester {
     );
     this.storedHash = db.prepare('SELECT hash FROM events WHERE ws = ? AND id = ?');
     this.chains = new ChainRanker(db);
-    const run = db.transaction(this.apply.bind(this));
+    // Called inside the group's transaction, a better-sqlite3 transaction is a savepoint: a
+    // batch that fails (unknown workspace) is undone alone and the others are committed.
+    const storeAlone = db.transaction(this.storeBatch.bind(this));
+    const writeGroup = db.transaction((batches: readonly Batch[]) => {
+      const stored = new Map<string, NormalizedEvent[]>();
+      const settled = batches.map((batch): Settled<IngestOutcome> => {
+        try {
+          const { outcome, events } = storeAlone(batch.workspaceId, batch.events);
+          const ofWorkspace = stored.get(batch.workspaceId) ?? [];
+          for (const event of events) ofWorkspace.push(event);
+          stored.set(batch.workspaceId, ofWorkspace);
+          return { ok: true, value: outcome };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      // Counting the group at once re-ranks a chain, re-attributes a (campaign, user) and
+      // writes a rollup key once per group, however many of its batches touch them.
+      for (const [workspaceId, events] of stored) this.count(workspaceId, events);
+      return settled;
+    });
     // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
-    this.transaction = (workspaceId, events) => run.immediate(workspaceId, events);
+    this.groups = new GroupCommit(
+      (batches) => writeGroup.immediate(batches),
+      (batch) => batch.events.length,
+      MAX_GROUP_EVENTS,
+    );
   }
 
-  ingest(workspaceId: string, events: readonly NormalizedEvent[]): IngestOutcome {
-    return this.transaction(workspaceId, events);
+  /** Resolves once the batch is committed (durable), with what became of each event. */
+  ingest(workspaceId: string, events: readonly NormalizedEvent[]): Promise<IngestOutcome> {
+    return this.groups.submit({ workspaceId, events });
   }
 
-  private apply(workspaceId: string, events: readonly NormalizedEvent[]): IngestOutcome {
-    const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
+  /** Stores the batch's new events (deduplicated); returns the outcome and the stored events. */
+  private storeBatch(
+    workspaceId: string,
+    events: readonly NormalizedEvent[],
+  ): { outcome: IngestOutcome; events: NormalizedEvent[] } {
+    this.workspaces.zoneOf(workspaceId); // throws for an unknown workspace
     const inBatch = new Map<string, string>();
     const stored: NormalizedEvent[] = [];
     const conflicts: number[] = [];
@@ -75,8 +112,6 @@ export class Ingester {
       if (earlierHash === undefined) {
         inBatch.set(event.id, event.hash);
         stored.push(event);
-        const counted = countedEvent(event);
-        if (counted) tally.addEvent(counted, false);
         if (!countsSomewhere(event)) ignored++;
       } else if (earlierHash === event.hash) {
         duplicates++;
@@ -84,12 +119,22 @@ export class Ingester {
         conflicts.push(position);
       }
     });
+    const outcome = { accepted: stored.length - ignored, duplicates, ignored, conflicts };
+    return { outcome, events: stored };
+  }
+
+  /** Adds newly stored events to the unique chains, the campaign model, attribution and rollups. */
+  private count(workspaceId: string, stored: readonly NormalizedEvent[]): void {
+    const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
+    for (const event of stored) {
+      const counted = countedEvent(event);
+      if (counted) tally.addEvent(counted, false);
+    }
     this.chains.rerank(workspaceId, stored, tally);
     // Before attribution, which reads the campaign's control variation from the model.
     this.campaigns.record(workspaceId, stored);
     this.attribution.afterIngest(workspaceId, stored, tally);
     this.rollups.write(workspaceId, tally);
-    return { accepted: stored.length - ignored, duplicates, ignored, conflicts };
   }
 
   /** Stores the event; when its id is already stored, returns the stored hash instead. */
