@@ -101,6 +101,24 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('reads the campaign and workspace anew once another process changed them', async () => {
+    const dataDir = freshDir();
+    const reader = await openSqliteStore({ dataDir });
+    const ws = await reader.createWorkspace('acme', 'UTC');
+    await reader.defineCampaign(ws.id, { campaign_id: 'c1', name: 'Before' });
+    // Read twice: the second read may come from the memo of the first.
+    assert.equal((await reader.getCampaign(ws.id, 'c1'))?.name, 'Before');
+    assert.equal((await reader.getCampaign(ws.id, 'c1'))?.name, 'Before');
+    assert.equal((await reader.getWorkspace(ws.id))?.timezone, 'UTC');
+    const writer = await openSqliteStore({ dataDir });
+    await writer.defineCampaign(ws.id, { campaign_id: 'c1', name: 'After' });
+    await writer.setTimezone(ws.id, 'Asia/Kolkata');
+    await writer.close();
+    assert.equal((await reader.getCampaign(ws.id, 'c1'))?.name, 'After');
+    assert.equal((await reader.getWorkspace(ws.id))?.timezone, 'Asia/Kolkata');
+    await reader.close();
+  });
+
   it('commits batches sent together as a group in which each batch keeps its own outcome', async () => {
     const store = await openSqliteStore({ dataDir: freshDir() });
     const ws = await store.createWorkspace('acme', 'UTC');

@@ -28,6 +28,7 @@ import { Listings } from './listings.js';
 import { RollupWriter } from './rollup.js';
 import { openDatabase, type Db } from './schema.js';
 import { SeriesQueries } from './series.js';
+import { StampedMemo } from './stamped-memo.js';
 import { Workspaces } from './workspaces.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
 
@@ -53,10 +54,15 @@ class SqliteStore implements Store {
   private readonly attribution: Attribution;
   private readonly setRate: (workspaceId: string, currency: string, usdPerUnit: number) => void;
 
-  private readonly totalChanges: Statement<[], number>;
+  private readonly stampQuery: Statement<[], string>;
+  private readonly workspaceMemo = new StampedMemo<Workspace | undefined>();
+  private readonly campaignMemo = new StampedMemo<Campaign | undefined>();
 
   constructor(private readonly db: Db) {
-    this.totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
+    // One prepared statement: db.pragma() would prepare anew on every call.
+    this.stampQuery = db
+      .prepare<[], string>(`SELECT data_version || ':' || total_changes() FROM pragma_data_version`)
+      .pluck();
     this.workspaces = new Workspaces(db);
     this.rollups = new RollupWriter(db);
     this.campaigns = new CampaignModel(db);
@@ -105,7 +111,7 @@ class SqliteStore implements Store {
   }
 
   async getWorkspace(id: string): Promise<Workspace | undefined> {
-    return this.workspaces.get(id);
+    return this.workspaceMemo.get(id, this.stamp(), () => this.workspaces.get(id));
   }
 
   async setTimezone(workspaceId: string, timezone: string): Promise<void> {
@@ -133,7 +139,9 @@ class SqliteStore implements Store {
   }
 
   async getCampaign(workspaceId: string, campaignId: string): Promise<Campaign | undefined> {
-    return this.campaigns.get(workspaceId, campaignId);
+    return this.campaignMemo.get(`${workspaceId}\u0000${campaignId}`, this.stamp(), () =>
+      this.campaigns.get(workspaceId, campaignId),
+    );
   }
 
   async ingest(workspaceId: string, events: readonly NormalizedEvent[]): Promise<IngestOutcome> {
@@ -191,7 +199,11 @@ class SqliteStore implements Store {
    * connection's own row changes. Together they move on every write, wherever it came from.
    */
   async changeStamp(): Promise<string> {
-    return `${this.db.pragma('data_version', { simple: true })}:${this.totalChanges.get()}`;
+    return this.stamp();
+  }
+
+  private stamp(): string {
+    return this.stampQuery.get()!;
   }
 
   async setCurrencyRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void> {
