@@ -119,6 +119,23 @@ describe('sqlite store', () => {
     await reader.close();
   });
 
+  it('counts an event once when two connections store it at once', async () => {
+    const dataDir = freshDir();
+    const one = await openSqliteStore({ dataDir });
+    const ws = await one.createWorkspace('acme', 'UTC');
+    const other = await openSqliteStore({ dataDir });
+    const sends = Array.from({ length: 500 }, (_, i) =>
+      event('email.Send', { id: `s${i}`, at: '2026-01-05T09:00:00Z', user: `u${i}` }),
+    );
+    const outcomes = await Promise.all([one.ingest(ws.id, sends), other.ingest(ws.id, sends)]);
+    assert.deepEqual(outcomes.map((o) => o.accepted + o.duplicates).sort(), [500, 500]);
+    assert.equal(outcomes[0]!.accepted + outcomes[1]!.accepted, 500);
+    await other.close();
+    const cells = await one.campaignSeries(ws.id, 'c1', { firstDay: 20_458, lastDay: 20_458 });
+    assert.equal(cells.find((c) => c.metric === 'sent')?.value, 500);
+    await one.close();
+  });
+
   it('commits batches sent together as a group in which each batch keeps its own outcome', async () => {
     const store = await openSqliteStore({ dataDir: freshDir() });
     const ws = await store.createWorkspace('acme', 'UTC');
