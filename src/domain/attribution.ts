@@ -14,7 +14,7 @@ import {
   type Action,
   type ImportedConversion,
 } from './behaviors.js';
-import type { ConversionBehavior } from './campaign.js';
+import type { Campaign, ConversionBehavior } from './campaign.js';
 import type { Channel } from './channels.js';
 import { CONVERSION_FIELDS } from './series.js';
 
@@ -312,4 +312,30 @@ export function diffCredits(
     removed: before.filter((credit) => !afterKeys.has(credit.key)),
     added: after.filter((credit) => !beforeKeys.has(credit.key)),
   };
+}
+
+/** What attribution reads of a campaign; two campaigns with equal rules attribute alike. */
+export interface AttributionRules {
+  readonly behaviors: readonly ConversionBehavior[];
+  readonly controlVariationId: string | null;
+  /** `Opens Email` / `Clicks Email`: only then do the campaign's engagement events matter. */
+  readonly matchesEmail: boolean;
+}
+
+/** The rules of a campaign as a store reads it (undefined: neither defined nor seen). */
+export function attributionRulesOf(campaign: Campaign | undefined): AttributionRules {
+  const behaviors = campaign?.definition?.conversion_behaviors ?? [];
+  return {
+    behaviors,
+    controlVariationId: campaign?.variations.find((v) => v.control)?.id ?? null,
+    matchesEmail: behaviors.some((b) => b.type === 'Opens Email' || b.type === 'Clicks Email'),
+  };
+}
+
+/**
+ * SPEC §4: a credit counts in a send's series when it is attributed to a receipt of that send
+ * and the event that converted comes before the send's cutoff (first receipt + 14 days).
+ */
+export function countsInSend(credit: Credit, sendId: string, cutoffMs: number): boolean {
+  return credit.sendId === sendId && credit.eventMs < cutoffMs;
 }

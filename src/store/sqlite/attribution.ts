@@ -11,7 +11,9 @@
 import type { Statement } from 'better-sqlite3';
 import {
   attributeUser,
+  attributionRulesOf as rulesOf,
   diffCredits,
+  type AttributionRules as Rules,
   type Credit,
   type CreditMetric,
   type Enrolment,
@@ -24,7 +26,7 @@ import {
   type EmailEngagement,
   type ImportedConversion,
 } from '../../domain/behaviors.js';
-import type { Campaign, ConversionBehavior } from '../../domain/campaign.js';
+import type { Campaign } from '../../domain/campaign.js';
 import type { Channel } from '../../domain/channels.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { CampaignModel } from './campaigns.js';
@@ -32,23 +34,6 @@ import type { RollupWriter } from './rollup.js';
 import type { Db } from './schema.js';
 import { DayTally } from './tally.js';
 import type { Workspaces } from './workspaces.js';
-
-/** What of a campaign attribution reads; two campaigns with equal rules attribute alike. */
-interface Rules {
-  readonly behaviors: readonly ConversionBehavior[];
-  readonly controlVariationId: string | null;
-  /** `Opens Email` / `Clicks Email`: only then do engagement events touch a pair. */
-  readonly matchesEmail: boolean;
-}
-
-function rulesOf(campaign: Campaign | undefined): Rules {
-  const behaviors = campaign?.definition?.conversion_behaviors ?? [];
-  return {
-    behaviors,
-    controlVariationId: campaign?.variations.find((v) => v.control)?.id ?? null,
-    matchesEmail: behaviors.some((b) => b.type === 'Opens Email' || b.type === 'Clicks Email'),
-  };
-}
 
 const sameRules = (a: Rules, b: Rules): boolean =>
   JSON.stringify([a.behaviors, a.controlVariationId]) ===

@@ -4,6 +4,7 @@
  * to 14 days after the first receipt.
  */
 import type { Statement } from 'better-sqlite3';
+import { countsInSend } from '../../domain/attribution.js';
 import { cellOfRow, seriesValue, type CellRow, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
 import type { Attribution } from './attribution.js';
@@ -85,7 +86,7 @@ export class SeriesQueries {
     }
     // Conversions and revenue count when the converting event is inside the send's 14 days.
     for (const credit of this.attribution.sendCredits(workspaceId, campaignId, sendId)) {
-      if (credit.eventMs >= cutoff) continue;
+      if (!countsInSend(credit, sendId, cutoff)) continue;
       const day = tally.dayOf(credit.dayMs);
       if (day < days.firstDay || day > days.lastDay) continue;
       const { channel, variationId, metric } = credit;
