@@ -105,6 +105,7 @@ export class Attribution {
   private readonly userCampaigns: Statement<[string, string], { campaign_id: string }>;
   private readonly hasBehavior: Statement<[string, string], { found: number }>;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
+  private readonly anyImported: Statement<[string, string], { found: number }>;
   private readonly activity: Statement<[string, string, string], ActivityRow>;
   private readonly userBehaviors: Statement<[string, string], { behavior: string }>;
   private readonly userImported: Statement<[string, string, string], { conversion: string }>;
@@ -147,6 +148,9 @@ export class Attribution {
     this.hasImported = db.prepare(
       `SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?
        LIMIT 1`,
+    );
+    this.anyImported = db.prepare(
+      'SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? LIMIT 1',
     );
     this.activity = db.prepare(
       `SELECT id, event_type, instant_ms, channel, variation_id, send_id, receipt, enrols_control
@@ -201,6 +205,8 @@ export class Attribution {
    */
   afterIngest(workspaceId: string, stored: readonly NormalizedEvent[], tally: DayTally): void {
     const rules = this.rulesCache(workspaceId);
+    // Stale once this loop stores an imported conversion, but harmless: that one adds its pair.
+    const hasImports = this.importsCache(workspaceId);
     const pairs = new Pairs();
     const behaviorUsers = new Set<string>();
     for (const event of stored) {
@@ -214,7 +220,7 @@ export class Attribution {
         const json = JSON.stringify(imported);
         this.insertImported.run(workspaceId, imported.campaignId, userKey, imported.id, json);
         pairs.add(imported.campaignId, userKey);
-      } else if (campaign && this.mayMatter(workspaceId, event, rules(campaign.campaignId))) {
+      } else if (campaign && this.mayMatter(workspaceId, event, rules, hasImports)) {
         pairs.add(campaign.campaignId, userKey);
       }
     }
@@ -231,14 +237,21 @@ export class Attribution {
    * Whether a message event can change its pair's credits. Credits need an action or an
    * imported conversion, and neither is ever deleted, so a pair with none has none to change.
    */
-  private mayMatter(workspaceId: string, event: NormalizedEvent, rules: Rules): boolean {
+  private mayMatter(
+    workspaceId: string,
+    event: NormalizedEvent,
+    rulesOfCampaign: (campaignId: string) => Rules,
+    hasImports: (campaignId: string) => boolean,
+  ): boolean {
     const campaignId = event.campaign!.campaignId;
+    const rules = rulesOfCampaign(campaignId);
     if (Object.hasOwn(EMAIL_ENGAGEMENT_KINDS, event.eventType) && rules.matchesEmail) return true;
     if (!event.receipt && !event.enrolsControl) return false;
     return (
       rules.matchesEmail ||
       this.hasBehavior.get(workspaceId, event.userKey) !== undefined ||
-      this.hasImported.get(workspaceId, campaignId, event.userKey) !== undefined
+      (hasImports(campaignId) &&
+        this.hasImported.get(workspaceId, campaignId, event.userKey) !== undefined)
     );
   }
 
@@ -306,6 +319,7 @@ export class Attribution {
   ): void {
     if (pairs.all.size === 0) return;
     const usdRates = this.rates(workspaceId);
+    const hasImports = this.importsCache(workspaceId);
     for (const [campaignId, userKey] of pairs.all.values()) {
       const { behaviors, controlVariationId } = rules(campaignId);
       const receipts: Receipt[] = [];
@@ -326,9 +340,11 @@ export class Attribution {
       for (const row of this.userBehaviors.all(workspaceId, userKey)) {
         actions.push(JSON.parse(row.behavior) as Behavior);
       }
-      const imported = this.userImported
-        .all(workspaceId, campaignId, userKey)
-        .map((row) => JSON.parse(row.conversion) as ImportedConversion);
+      const imported = hasImports(campaignId)
+        ? this.userImported
+            .all(workspaceId, campaignId, userKey)
+            .map((row) => JSON.parse(row.conversion) as ImportedConversion)
+        : [];
       const after = attributeUser({
         campaignId,
         conversionBehaviors: behaviors,
@@ -366,14 +382,23 @@ export class Attribution {
 
   /** Each campaign's rules, read once per change. */
   private rulesCache(workspaceId: string): (campaignId: string) => Rules {
-    const cache = new Map<string, Rules>();
-    return (campaignId) => {
-      let rules = cache.get(campaignId);
-      if (!rules) {
-        rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
-        cache.set(campaignId, rules);
-      }
-      return rules;
-    };
+    return perCampaign((campaignId) => rulesOf(this.campaigns.get(workspaceId, campaignId)));
   }
+
+  /**
+   * Whether a campaign has any imported conversion, read once per change: most have none, and
+   * then no pair of theirs needs a look for one.
+   */
+  private importsCache(workspaceId: string): (campaignId: string) => boolean {
+    return perCampaign((campaignId) => this.anyImported.get(workspaceId, campaignId) !== undefined);
+  }
+}
+
+/** `read`, remembered per campaign for the length of one change. */
+function perCampaign<T>(read: (campaignId: string) => T): (campaignId: string) => T {
+  const cache = new Map<string, T>();
+  return (campaignId) => {
+    if (!cache.has(campaignId)) cache.set(campaignId, read(campaignId));
+    return cache.get(campaignId)!;
+  };
 }
