@@ -2,120 +2,258 @@
  * `npm run bench -- --store clickhouse`: the ClickHouse store on one local node, started for
  * the run (test/support/services.ts; Debian's clickhouse-server, see scripts/services.sh).
  *
- * - ingest: NDJSON batches over HTTP into a child `tally` API process on ClickHouse, beside the
- *   ceiling: raw INSERTs of the same rows (same batches, same two in flight) into a plain
- *   MergeTree table of the same node, in the same run; the server's RSS is sampled as it goes.
- * - series: `/campaigns/data_series` length=100 on a campaign of `seriesEvents` events, p50/p99
- *   through the real Fastify app (`inject`). The ClickHouse store has no change stamp, so every
- *   answer is computed anew by the server: "cold" (a different range each time) and repeated
- *   requests both measure the query.
+ * - ingest: NDJSON batches over HTTP into a child `tally` API process on ClickHouse (its RSS
+ *   sampled as it goes), beside raw INSERTs of the store's own `events` rows for the same
+ *   events into a copy of its table without the views: in the API's batch size, and in
+ *   batches of 100,000 — the ceiling, what this ClickHouse takes in at best. Their bodies are
+ *   written before the clock starts, so the ceiling measures ClickHouse, not the load generator.
+ * - series: `/campaigns/data_series` length=100 on one campaign of `seriesEvents` events, then
+ *   of ten times as many, through the real Fastify app (`inject`). The events are loaded in
+ *   process through the store's own ingest (Store.ingest, the same tables, views and touches
+ *   as over HTTP) in large batches, which is several times faster than HTTP. The first answer
+ *   after a load computes every day (day-figures.ts); then "cold" asks for a different range
+ *   each time (the API cannot reuse an answer: the store has no change stamp) and "repeated"
+ *   the same one, both as clients see the endpoint and without conversions (countedOnly).
  */
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/api/app.js';
 import { createApiKey } from '../src/api/keys.js';
-import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
-import { ClickHouseHttp } from '../src/store/clickhouse/http.js';
+import type { NormalizedEvent } from '../src/domain/event.js';
+import { normalizeEvent } from '../src/ingest/currents.js';
+import {
+  clickHouseSettings,
+  openClickHouseStore,
+} from '../src/store/clickhouse/clickhouse-store.js';
+import { ClickHouseHttp, toTabSeparated } from '../src/store/clickhouse/http.js';
+import { eventRow } from '../src/store/clickhouse/ingest.js';
+import { SeriesQueries } from '../src/store/clickhouse/series.js';
+import type { DayRange, Store } from '../src/store/store.js';
 import { startClickHouse } from '../test/support/services.js';
 import { startChild } from './child.js';
-import { seriesLatency } from './latency.js';
-import { BATCH_SIZE, ingestOverHttp, measureServerIngest, type IngestFigures } from './ingest.js';
-import type { SeriesFigures, SeriesHttpFigures } from './series.js';
+import { BATCH_SIZE, measureServerIngest, type ServerIngestFigures } from './ingest.js';
+import { seriesLatency, type LatencyFigures } from './latency.js';
 import { BENCH_CAMPAIGN_ID, syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
 const LATENCY_SAMPLES = 300;
 const COLD_SAMPLES = 200;
+/** The endpoint's samples take about this long at most, and are at least MIN_SAMPLES. */
+const SAMPLING_MS = 90_000;
+const MIN_SAMPLES = 20;
+/** Raw INSERTs keep this many events' bodies in memory, so they use at most this many. */
+const RAW_SAMPLE = 500_000;
+const RAW_CEILING_BATCH = 100_000;
+/** In-process loads: batches this large. */
+export const LOAD_BATCH = 50_000;
+const DAYS = 90;
 
-export type ClickHouseSeriesFigures = Omit<SeriesFigures, keyof SeriesHttpFigures>;
-
-export interface ClickHouseFigures {
-  readonly ingest?: IngestFigures;
-  readonly series?: ClickHouseSeriesFigures;
+export interface ClickHouseIngestFigures extends ServerIngestFigures {
+  readonly events: number;
+  readonly rawEvents: number;
+  /** Raw INSERTs in the API's batch size. */
+  readonly rawSameBatchPerSecond: number;
+  /** Raw INSERTs in batches of RAW_CEILING_BATCH. */
+  readonly rawCeilingPerSecond: number;
 }
 
-/** A database with a workspace and a key; returns the key. */
-async function prepareWorkspace(url: string, database: string): Promise<string> {
+export interface ClickHouseSeriesFigures {
+  readonly events: number;
+  /** The first answer after the load, which computes every day of the range. */
+  readonly firstAnswerMs: number;
+  /** Requests of each kind (cold, repeated) that `endpoint` timed. */
+  readonly samples: number;
+  /** The endpoint as clients see it. */
+  readonly endpoint: LatencyFigures;
+  /** The endpoint without conversions and revenue (countedOnly). */
+  readonly counted: LatencyFigures;
+}
+
+export interface ClickHouseFigures {
+  readonly ingest?: ClickHouseIngestFigures;
+  readonly series?: {
+    /** Events per second of the in-process loads through Store.ingest. */
+    readonly loadPerSecond: number;
+    readonly sizes: readonly ClickHouseSeriesFigures[];
+  };
+}
+
+function normalized(batch: readonly Record<string, unknown>[]): NormalizedEvent[] {
+  return batch.map((raw) => {
+    const result = normalizeEvent(raw);
+    if (!result.ok) throw new Error(`synthetic event rejected: ${result.reason}`);
+    return result.event;
+  });
+}
+
+/** A database with a workspace and a key; returns the store, the workspace and the key. */
+async function prepareWorkspace(url: string, database: string) {
   const store = await openClickHouseStore({ url, database });
   const workspace = await store.createWorkspace('bench', 'UTC');
   const key = await createApiKey(store, workspace.id, ['events.write', 'campaigns.data_series']);
-  await store.close();
-  return key;
+  return { store, workspaceId: workspace.id, key };
 }
 
-/** The ceiling: the same rows as plain INSERTs into a MergeTree table (no dedup, no metrics). */
-async function rawInsertsPerSecond(url: string, options: SyntheticOptions): Promise<number> {
+/** Runs requests from an iterable, two at a time (as the HTTP benchmark); returns the ms. */
+async function timed(requests: Iterable<() => Promise<void>>): Promise<number> {
+  const started = performance.now();
+  const running = new Set<Promise<void>>();
+  for (const request of requests) {
+    const promise = request().then(() => {
+      running.delete(promise);
+    });
+    running.add(promise);
+    if (running.size >= 2) await Promise.race(running);
+  }
+  await Promise.all(running);
+  return performance.now() - started;
+}
+
+/** Raw INSERTs of the store's `events` rows of `options`, in batches of `batchSize`. */
+async function rawInsertsPerSecond(
+  url: string,
+  options: SyntheticOptions,
+  batchSize: number,
+): Promise<number> {
   const db = new ClickHouseHttp(url, {});
   await db.exec('CREATE DATABASE IF NOT EXISTS bench_raw');
-  await db.exec(`CREATE TABLE IF NOT EXISTS bench_raw.events (workspace String, id String,
-    event_type String, instant_ms Int64, user_key String, campaign_id String,
-    variation_id String, payload String)
-    ENGINE = MergeTree() ORDER BY (workspace, campaign_id, user_key, id)`);
-  const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  for (const batch of syntheticBatches(options, BATCH_SIZE)) {
-    const rows = batch.map((e) => ({
-      workspace: 'w',
-      id: e.id,
-      event_type: e.event_type,
-      instant_ms: Number(e.time) * 1000,
-      user_key: e.external_user_id,
-      campaign_id: e.campaign_id,
-      variation_id: e.message_variation_id,
-      payload: JSON.stringify(e),
-    }));
-    const request = db.insert('bench_raw.events', rows).then(() => {
-      inFlight.delete(request);
-    });
-    inFlight.add(request);
-    if (inFlight.size >= 2) await Promise.race(inFlight);
+  await db.exec('DROP TABLE IF EXISTS bench_raw.events');
+  await db.exec('CREATE TABLE bench_raw.events AS bench_ingest.events');
+  const bodies: { columns: string[]; body: string }[] = [];
+  for (const batch of syntheticBatches(options, batchSize)) {
+    const rows = normalized(batch).map((event) => eventRow('w', event, 0));
+    const columns = Object.keys(rows[0]!);
+    bodies.push({ columns, body: toTabSeparated(columns, rows) });
   }
-  await Promise.all(inFlight);
-  return (options.count / (performance.now() - started)) * 1000;
+  const ms = await timed(
+    bodies.map(
+      ({ columns, body }) =>
+        () =>
+          db.insertTabSeparated('bench_raw.events', columns, body),
+    ),
+  );
+  return (options.count / ms) * 1000;
 }
 
-async function ingestFigures(url: string, events: number): Promise<IngestFigures> {
-  const options: SyntheticOptions = { count: events, days: 90, endMs: Date.now() };
-  const key = await prepareWorkspace(url, 'bench_ingest');
+async function ingestFigures(url: string, events: number): Promise<ClickHouseIngestFigures> {
+  const options: SyntheticOptions = { count: events, days: DAYS, endMs: Date.now() };
+  const { store, key } = await prepareWorkspace(url, 'bench_ingest');
+  await store.close();
   const server = await startChild('./server.js', ['--clickhouse', url, 'bench_ingest']);
+  let figures: ServerIngestFigures;
   try {
-    return {
-      events,
-      ...(await measureServerIngest(server, key, options)),
-      rawInsertsPerSecond: await rawInsertsPerSecond(url, options),
-    };
+    figures = await measureServerIngest(server, key, options);
   } finally {
     await server.stop();
   }
+  const raw = { ...options, count: Math.min(events, RAW_SAMPLE) };
+  return {
+    events,
+    ...figures,
+    rawEvents: raw.count,
+    rawSameBatchPerSecond: await rawInsertsPerSecond(url, raw, BATCH_SIZE),
+    rawCeilingPerSecond: await rawInsertsPerSecond(url, raw, RAW_CEILING_BATCH),
+  };
 }
 
-async function seriesFigures(url: string, events: number): Promise<ClickHouseSeriesFigures> {
-  const endMs = Date.now();
-  const key = await prepareWorkspace(url, 'bench_series');
-  const loader = await startChild('./server.js', ['--clickhouse', url, 'bench_series']);
-  try {
-    await ingestOverHttp(loader.port, key, { count: events, days: 90, endMs }, () => {});
-  } finally {
-    await loader.stop();
+/** Loads synthetic events through Store.ingest in process; returns the ms it took. */
+async function loadInProcess(
+  store: Store,
+  workspaceId: string,
+  options: SyntheticOptions,
+): Promise<number> {
+  const batches = (function* () {
+    for (const batch of syntheticBatches(options, LOAD_BATCH)) {
+      const events = normalized(batch);
+      yield async () => {
+        const outcome = await store.ingest(workspaceId, events);
+        if (outcome.accepted !== events.length) {
+          throw new Error(`ingest accepted ${outcome.accepted} of ${events.length}`);
+        }
+      };
+    }
+  })();
+  return timed(batches);
+}
+
+/**
+ * The store answering campaign series with its counted cells only, without conversions and
+ * revenue (attributed per request, attribution.ts): what the rollups and computed days cost.
+ */
+function countedOnly(store: Store, series: SeriesQueries): Store {
+  return Object.assign(Object.create(store) as Store, {
+    async campaignSeries(workspaceId: string, campaignId: string, days: DayRange) {
+      const workspace = await store.getWorkspace(workspaceId);
+      return series.campaignSeries(workspaceId, campaignId, workspace!.timezone, days);
+    },
+  });
+}
+
+/** Answers `path` a few times; returns the median ms of one answer. */
+async function medianAnswerMs(app: FastifyInstance, path: string, key: string) {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await app.inject({ url: path, headers: { authorization: `Bearer ${key}` } });
+    times.push(performance.now() - started);
   }
-  const path = `/campaigns/data_series?campaign_id=${BENCH_CAMPAIGN_ID}&length=100`;
-  const store = await openClickHouseStore({ url, database: 'bench_series' });
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+async function seriesFigures(
+  url: string,
+  sizes: readonly number[],
+): Promise<NonNullable<ClickHouseFigures['series']>> {
+  const endMs = Date.now();
+  const database = 'bench_series';
+  const { store, workspaceId, key } = await prepareWorkspace(url, database);
+  const series = new SeriesQueries(new ClickHouseHttp(url, clickHouseSettings(database)));
   const app = await buildApp({ store, logger: false });
+  const counted = await buildApp({ store: countedOnly(store, series), logger: false });
+  const path = `/campaigns/data_series?campaign_id=${BENCH_CAMPAIGN_ID}&length=100`;
+  const results: ClickHouseSeriesFigures[] = [];
+  let loaded = 0;
+  let loadMs = 0;
   try {
-    return {
-      events,
-      ...(await seriesLatency(app, key, path, endMs, {
-        cold: COLD_SAMPLES,
-        repeated: LATENCY_SAMPLES,
-      })),
-    };
+    for (const size of sizes) {
+      // Each load adds to the same campaign, with its own ids and random stream.
+      loadMs += await loadInProcess(store, workspaceId, {
+        count: size - loaded,
+        days: DAYS,
+        endMs,
+        seed: results.length + 1,
+        idPrefix: `s${results.length}-`,
+      });
+      loaded = size;
+      const started = performance.now();
+      const first = await app.inject({ url: path, headers: { authorization: `Bearer ${key}` } });
+      if (first.statusCode !== 200) throw new Error(`data_series answered ${first.statusCode}`);
+      const firstAnswerMs = performance.now() - started;
+      // Fewer samples when answers are slow, so that the run keeps to its time.
+      const samples = Math.max(
+        MIN_SAMPLES,
+        Math.min(LATENCY_SAMPLES, Math.floor(SAMPLING_MS / (await medianAnswerMs(app, path, key)))),
+      );
+      results.push({
+        events: size,
+        firstAnswerMs,
+        samples,
+        endpoint: await seriesLatency(app, key, path, endMs, { cold: samples, repeated: samples }),
+        counted: await seriesLatency(counted, key, path, endMs, {
+          cold: COLD_SAMPLES,
+          repeated: LATENCY_SAMPLES,
+        }),
+      });
+    }
   } finally {
-    await app.close();
+    await Promise.all([app.close(), counted.close()]);
     await store.close();
   }
+  return { loadPerSecond: (loaded / loadMs) * 1000, sizes: results };
 }
 
 /** Starts one ClickHouse node, runs the parts asked for, and stops it. */
 export async function benchClickHouse(options: {
   readonly ingestEvents?: number;
-  readonly seriesEvents?: number;
+  readonly seriesSizes?: readonly number[];
 }): Promise<ClickHouseFigures> {
   const node = await startClickHouse();
   try {
@@ -124,8 +262,8 @@ export async function benchClickHouse(options: {
         ? await ingestFigures(node.url, options.ingestEvents)
         : undefined;
     const series =
-      options.seriesEvents !== undefined
-        ? await seriesFigures(node.url, options.seriesEvents)
+      options.seriesSizes !== undefined
+        ? await seriesFigures(node.url, options.seriesSizes)
         : undefined;
     return { ...(ingest ? { ingest } : {}), ...(series ? { series } : {}) };
   } finally {

@@ -6,7 +6,9 @@
 import { after, before } from 'node:test';
 import { openClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { startClickHouse, type ClickHouseNode } from '../support/services.js';
+import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
+import { conversionContract } from './conversion-contract.js';
 
 let server: ClickHouseNode;
 let databases = 0;
@@ -21,4 +23,15 @@ after(async () => {
 storeContract('clickhouse', async () => {
   databases += 1;
   return openClickHouseStore({ url: server.url, database: `tally_contract_${databases}` });
+});
+
+conversionContract('clickhouse', async () => {
+  databases += 1;
+  return openClickHouseStore({ url: server.url, database: `tally_contract_${databases}` });
+});
+
+clickHouseRollups('one node', {
+  open: (database) => openClickHouseStore({ url: server.url, database }),
+  nodes: () => [server.url],
+  local: (table) => table,
 });

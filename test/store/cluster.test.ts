@@ -12,7 +12,9 @@ import { parseDay } from '../../src/domain/time.js';
 import type { Store } from '../../src/store/store.js';
 import { startClickHouseCluster, type ClickHouseCluster } from '../support/services.js';
 import { event } from '../support/events.js';
+import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
+import { conversionContract } from './conversion-contract.js';
 
 let cluster: ClickHouseCluster;
 let databases = 0;
@@ -34,6 +36,17 @@ const openOn = (entry: number, database: string) =>
 storeContract('clickhouse cluster (2 shards)', async () => {
   databases += 1;
   return openOn(0, `tally_cluster_${databases}`);
+});
+
+conversionContract('clickhouse cluster (2 shards)', async () => {
+  databases += 1;
+  return openOn(0, `tally_cluster_${databases}`);
+});
+
+clickHouseRollups('cluster (2 shards)', {
+  open: (database, entry) => openOn(entry, database),
+  nodes: () => cluster.nodes.map((node) => node.url),
+  local: (table) => `${table}_local`,
 });
 
 describe('clickhouse cluster: sharding', () => {

@@ -1,8 +1,9 @@
 /**
  * The campaign model (SPEC §5, §7): the stored definition merged with what the events show.
  *
- * What events show is read at query time as extremes over (instant, id) — first seen, latest
- * name — and distinct sets, so it is independent of arrival order and of duplicate copies.
+ * What events show is kept by `campaign_seen` (rollup-schema.ts) as extremes over (instant, id)
+ * — first seen, latest name — and distinct sets, so it is independent of arrival order and of
+ * duplicate copies.
  */
 import { mergeCampaign, type Campaign, type CampaignDefinition } from '../../domain/campaign.js';
 import type { Channel } from '../../domain/channels.js';
@@ -17,15 +18,14 @@ WHERE ${CAMPAIGN} GROUP BY workspace_id, campaign_id`;
 
 /** The campaign's latest event name and every channel seen. */
 const SEEN_CAMPAIGN_SQL = `
-SELECT argMaxIf(campaign_name, (instant_ms, id), campaign_name != '') AS name,
-  groupUniqArrayIf(channel, channel != '') AS channels
-FROM events WHERE ${CAMPAIGN}`;
+SELECT argMaxIfMerge(seen_campaign_name) AS name, groupUniqArrayIfMerge(seen_channels) AS channels
+FROM campaign_seen WHERE ${CAMPAIGN}`;
 
 /** Variations in first-seen order, each with its latest event name. */
 const SEEN_VARIATIONS_SQL = `
-SELECT variation_id, min((instant_ms, id)) AS first, max(enrols_control) AS control,
-  argMaxIf(variation_name, (instant_ms, id), variation_name != '') AS name
-FROM events WHERE ${CAMPAIGN}
+SELECT variation_id, minMerge(seen_first) AS first, maxMerge(seen_control) AS control,
+  argMaxIfMerge(seen_variation_name) AS name
+FROM campaign_seen WHERE ${CAMPAIGN}
 GROUP BY variation_id
 ORDER BY first`;
 

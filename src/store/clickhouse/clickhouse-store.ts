@@ -4,9 +4,11 @@
  * schema on open; each part owns its queries.
  *
  * Several API processes may use the same database at once: every write is an append, and
- * every answer is computed at query time in a way that copies of an event cannot change.
+ * every answer is computed, or kept under a change counter (day-figures.ts), in a way that
+ * copies of an event cannot change.
  */
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
+import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
 import type { SeriesCell } from '../../domain/series.js';
@@ -20,6 +22,7 @@ import type {
   Store,
   Workspace,
 } from '../store.js';
+import { Conversions } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
 import { ClickHouseHttp } from './http.js';
 import { ingestEvents } from './ingest.js';
@@ -48,12 +51,16 @@ function identifier(what: string, name: string): string {
   return name;
 }
 
-const settingsFor = (database: string) => ({
+/** The settings of every request of the store (also used by the benchmark's direct queries). */
+export const clickHouseSettings = (database: string) => ({
   database,
   // 64-bit integers as JSON numbers: every one here (ms instants, counts) is below 2^53.
   output_format_json_quote_64bit_integers: '0',
   // A Distributed insert returns once every shard has the rows: durable and readable.
   insert_distributed_sync: '1',
+  // An IN over a Distributed table inside a Distributed query reads each shard's own rows:
+  // its uses (day-figures.ts, attribution.ts) are per user, and a user's rows share a shard.
+  distributed_product_mode: 'local',
 });
 
 class ClickHouseStore implements Store {
@@ -61,12 +68,14 @@ class ClickHouseStore implements Store {
   private readonly campaigns: CampaignModel;
   private readonly series: SeriesQueries;
   private readonly listings: Listings;
+  private readonly conversions: Conversions;
 
   constructor(private readonly db: ClickHouseHttp) {
     this.listings = new Listings(db);
     this.workspaces = new Workspaces(db);
     this.campaigns = new CampaignModel(db);
     this.series = new SeriesQueries(db);
+    this.conversions = new Conversions(db, this.campaigns);
   }
 
   createWorkspace(name: string, timezone: string): Promise<Workspace> {
@@ -139,7 +148,13 @@ class ClickHouseStore implements Store {
     days: DayRange,
   ): Promise<SeriesCell[]> {
     const zone = await this.workspaces.zoneOf(workspaceId);
-    return this.series.campaignSeries(workspaceId, campaignId, zone, days);
+    // Conversions and revenue are attributed at query time (attribution.ts); their metrics
+    // are none of the event metrics, so the two lists of cells simply add up.
+    const [counted, credited] = await Promise.all([
+      this.series.campaignSeries(workspaceId, campaignId, zone, days),
+      this.conversions.campaignCells(workspaceId, campaignId, zone, days),
+    ]);
+    return [...counted, ...credited];
   }
 
   async getSend(
@@ -161,21 +176,22 @@ class ClickHouseStore implements Store {
     days: DayRange,
   ): Promise<SeriesCell[]> {
     const zone = await this.workspaces.zoneOf(workspaceId);
-    return this.series.sendSeries(workspaceId, campaignId, sendId, zone, days);
+    const [counted, credited] = await Promise.all([
+      this.series.sendSeries(workspaceId, campaignId, sendId, zone, days),
+      this.conversions.sendCells(workspaceId, campaignId, sendId, zone, days),
+    ]);
+    return [...counted, ...credited];
   }
 
-  /** Nothing to release: requests use fetch's shared keep-alive pool. */
-  /**
-   * Conversions and revenue (SPEC §3) are not attributed by this store yet
-   * (docs/clickhouse.md), so a rate would change nothing: refuse it rather than pretend.
-   */
-  async setCurrencyRate(): Promise<void> {
-    throw new Error('the ClickHouse store does not attribute conversions or revenue yet');
+  /** Past purchases are re-priced by the next series request: attribution runs at query time. */
+  async setCurrencyRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void> {
+    checkCurrencyRate(currency, usdPerUnit);
+    await this.workspaces.zoneOf(workspaceId);
+    await this.conversions.setRate(workspaceId, currency, usdPerUnit);
   }
 
-  /** No rates: see setCurrencyRate. */
-  async currencyRates(): Promise<ReadonlyMap<string, number>> {
-    return new Map();
+  currencyRates(workspaceId: string): Promise<ReadonlyMap<string, number>> {
+    return this.conversions.rates(workspaceId);
   }
 
   /** ClickHouse has no cheap global change counter, so its answers are never reused. */
@@ -183,6 +199,7 @@ class ClickHouseStore implements Store {
     return null;
   }
 
+  /** Nothing to release: requests use fetch's shared keep-alive pool. */
   async close(): Promise<void> {}
 }
 
@@ -193,11 +210,11 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const layout = { cluster: cluster && identifier('the ClickHouse cluster', cluster.name) };
   for (const url of cluster?.nodes ?? [options.url]) {
     await migrate(
-      new ClickHouseHttp(url, settingsFor(database)),
+      new ClickHouseHttp(url, clickHouseSettings(database)),
       new ClickHouseHttp(url, {}),
       database,
       layout,
     );
   }
-  return new ClickHouseStore(new ClickHouseHttp(options.url, settingsFor(database)));
+  return new ClickHouseStore(new ClickHouseHttp(options.url, clickHouseSettings(database)));
 }

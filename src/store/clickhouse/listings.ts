@@ -1,7 +1,8 @@
 /**
  * Campaign listings (SPEC §7 `/campaigns/list`, `/campaigns/details`) and send ids created
  * ahead of their events (`/sends/id/create`). Like everything here they are appends read as
- * extremes (min/max), so copies of a row and arrival order change nothing.
+ * extremes (min/max), so copies of a row and arrival order change nothing; what events show
+ * comes from the `campaign_seen` rollup (rollup-schema.ts).
  */
 import type { CampaignDefinition } from '../../domain/campaign.js';
 import { campaignListing } from '../../domain/campaign-listing.js';
@@ -21,13 +22,14 @@ SELECT campaign_id, min(edited_ms) AS first_ms, max(edited_ms) AS last_ms
 FROM campaign_edits WHERE ${WORKSPACE} GROUP BY campaign_id`;
 
 const SEEN_SQL = `
-SELECT campaign_id, min(instant_ms) AS first_ms,
-  argMaxIf(campaign_name, (instant_ms, id), campaign_name != '') AS latest_name
-FROM events WHERE ${WORKSPACE} AND campaign_id != '' GROUP BY campaign_id`;
+SELECT campaign_id, tupleElement(minMerge(seen_first), 1) AS first_ms,
+  argMaxIfMerge(seen_campaign_name) AS latest_name
+FROM campaign_seen WHERE ${WORKSPACE} GROUP BY campaign_id`;
 
 const RECEIPTS_SQL = `
-SELECT count() AS receipts, min(instant_ms) AS first_ms, max(instant_ms) AS last_ms
-FROM events WHERE ${CAMPAIGN} AND receipt = 1`;
+SELECT maxMerge(seen_receipt) AS receipts, minIfMerge(first_receipt) AS first_ms,
+  maxIfMerge(last_receipt) AS last_ms
+FROM campaign_seen WHERE ${CAMPAIGN}`;
 
 const CREATED_SEND_SQL = `
 SELECT count() AS found FROM created_sends WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p)`;

@@ -1,24 +1,15 @@
 /**
- * The ClickHouse schema (docs/clickhouse.md explains the design) and its versioned migrations.
- *
- * The same logical table names serve both layouts, so every query is layout-blind:
- * - single node: `events` is the MergeTree table itself;
- * - cluster: `events_local` is the MergeTree table on every shard and `events` a `Distributed`
- *   table over them, sharded by a hash of the user key (per-user work stays on one shard).
+ * The ClickHouse schema (docs/clickhouse.md explains the design) and its versioned migrations;
+ * tables.ts says how each logical table is laid out on one node or a cluster.
  *
  * Syntax is limited to what ClickHouse 18.16 (Debian) and current releases both accept:
  * no LowCardinality, no column CODECs, no TTL, no `ON CLUSTER` (it needs ZooKeeper), no
  * Nullable columns ('' and 0 stand for "none"), no query parameters (see http.ts).
  */
 import type { ClickHouseHttp } from './http.js';
-
-interface TableSpec {
-  readonly name: string;
-  readonly columns: string;
-  readonly engine: string;
-  /** The cluster sharding expression: rows that must meet (same user, same id) share a shard. */
-  readonly shardBy: string;
-}
+import { attributionMigration } from './attribution-schema.js';
+import { rollupMigration } from './rollup-schema.js';
+import { createTable, type Layout, type TableSpec } from './tables.js';
 
 const TABLES: readonly TableSpec[] = [
   {
@@ -101,24 +92,6 @@ const COMPANION_TABLES: readonly TableSpec[] = [
   },
 ];
 
-/** Where the tables live: one node, or every node of a cluster (one shard per node). */
-export interface Layout {
-  /** The cluster name in the servers' `remote_servers`; null for a single node. */
-  readonly cluster: string | null;
-}
-
-function createTable(table: TableSpec, layout: Layout): string[] {
-  const create = (name: string) =>
-    `CREATE TABLE IF NOT EXISTS ${name} (${table.columns}\n) ENGINE = ${table.engine}`;
-  if (layout.cluster === null) return [create(table.name)];
-  const local = `${table.name}_local`;
-  return [
-    create(local),
-    `CREATE TABLE IF NOT EXISTS ${table.name} AS ${local}
-     ENGINE = Distributed(${layout.cluster}, currentDatabase(), ${local}, ${table.shardBy})`,
-  ];
-}
-
 /**
  * Migration i brings a node from schema version i to i + 1; each is a list of idempotent
  * statements, so processes starting at once (or a crash halfway) just repeat them.
@@ -128,6 +101,8 @@ function createTable(table: TableSpec, layout: Layout): string[] {
 const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   (layout) => TABLES.flatMap((table) => createTable(table, layout)),
   (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
+  rollupMigration,
+  attributionMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

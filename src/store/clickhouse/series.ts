@@ -1,19 +1,21 @@
 /**
- * The series queries (SPEC §2, §4), computed from the stored events at query time, so every
- * answer is a function of the event set whatever the state of ClickHouse's merges:
+ * The series queries (SPEC §2, §4, §5). A campaign series reads computed local days built
+ * from the rollups (day-figures.ts). A send series is computed from the stored events at query
+ * time, so it is a function of the event set whatever the state of ClickHouse's merges:
  * - additive metrics read `events FINAL` (re-delivered copies folded even before a merge);
- * - distinct users (`unique_recipients`, `enrolled`) are `uniqExact`, which copies don't move;
+ * - distinct users (`unique_recipients`) are `uniqExact`, which copies don't move;
  * - unique chains are ranked over the campaign's whole history. A chain whose events all fall
  *   within one window (or a first-ever chain) has exactly one unique event, its first, which SQL
- *   counts; the few longer chains come back as sorted arrays and are ranked here (rankChain).
+ *   counts; the few longer chains come back as sorted arrays and are ranked here.
  * Local days come from the reporting zone's offsets, computed in Node (zone-offsets.ts).
  */
 import { cellOfRow, type CellRow, type SeriesCell } from '../../domain/series.js';
 import { localDay } from '../../domain/time.js';
-import { rankChain } from '../../domain/unique-chain.js';
 import type { DayRange, SendInfo } from '../store.js';
+import { rankStoredChain } from './chains.js';
+import { DayFigures } from './day-figures.js';
 import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
-import { offsetSegments } from './zone-offsets.js';
+import { localDaySql, offsetSegments } from './zone-offsets.js';
 
 const DAY_MS = 86_400_000;
 /** SPEC §4: a send counts events before its first receipt + 14 days. */
@@ -21,55 +23,51 @@ const SEND_WINDOW_MS = 14 * DAY_MS;
 /** No cutoff: later than any accepted instant (src/ingest/currents.ts). */
 const NO_CUTOFF = Number.MAX_SAFE_INTEGER;
 
-/** The values every series query reads from `p`, bound once per request. */
+/** The values every send series query reads from `p`, bound once per request. */
 const WITH = `WITH
   (SELECT starts FROM p) AS starts, (SELECT offsets FROM p) AS offsets,
   (SELECT from_ms FROM p) AS from_ms, (SELECT to_ms FROM p) AS to_ms,
   (SELECT first_day FROM p) AS first_day, (SELECT last_day FROM p) AS last_day,
-  (SELECT by_send FROM p) AS by_send, (SELECT send FROM p) AS send, (SELECT cutoff FROM p) AS cutoff`;
+  (SELECT send FROM p) AS send, (SELECT cutoff FROM p) AS cutoff`;
 
 const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT campaign FROM p)';
 
-/** The local day of an instant column, in the zone whose offsets `p` carries. */
-const dayOf = (instant: string) =>
-  `intDiv(${instant} + offsets[arrayCount(s -> s <= ${instant}, starts)], ${DAY_MS})`;
-
-/** The event (instant, send) counts in the requested days and, for a send series, the send. */
+/** The event (instant, send) counts in the requested days and for the send. */
 const inScope = (instant: string, sendColumn: string) =>
   `${instant} >= from_ms AND ${instant} < to_ms AND day BETWEEN first_day AND last_day
-   AND (by_send = 0 OR (${sendColumn} = send AND ${instant} < cutoff))`;
+   AND ${sendColumn} = send AND ${instant} < cutoff`;
 
 /** Additive metrics, recipients per entry and per day, control enrolments, short chains. */
 const CELLS_SQL = `
 ${WITH}
-SELECT ${dayOf('instant_ms')} AS day, channel, variation_id, metric, count() AS n
+SELECT ${localDaySql('instant_ms')} AS day, channel, variation_id, metric, count() AS n
 FROM events FINAL ARRAY JOIN metrics AS metric
 WHERE ${CAMPAIGN} AND ${inScope('instant_ms', 'send_id')}
 GROUP BY day, channel, variation_id, metric
 UNION ALL
 ${WITH}
-SELECT ${dayOf('instant_ms')} AS day, channel, variation_id, 'unique_recipients' AS metric,
+SELECT ${localDaySql('instant_ms')} AS day, channel, variation_id, 'unique_recipients' AS metric,
   uniqExact(user_key) AS n
 FROM events
 WHERE ${CAMPAIGN} AND receipt = 1 AND ${inScope('instant_ms', 'send_id')}
 GROUP BY day, channel, variation_id
 UNION ALL
 ${WITH}
-SELECT ${dayOf('instant_ms')} AS day, '' AS channel, '' AS variation_id,
+SELECT ${localDaySql('instant_ms')} AS day, '' AS channel, '' AS variation_id,
   'unique_recipients' AS metric, uniqExact(user_key) AS n
 FROM events
 WHERE ${CAMPAIGN} AND receipt = 1 AND ${inScope('instant_ms', 'send_id')}
 GROUP BY day
 UNION ALL
 ${WITH}
-SELECT ${dayOf('instant_ms')} AS day, '' AS channel, variation_id, 'enrolled' AS metric,
+SELECT ${localDaySql('instant_ms')} AS day, '' AS channel, variation_id, 'enrolled' AS metric,
   uniqExact(user_key) AS n
 FROM events
 WHERE ${CAMPAIGN} AND enrols_control = 1 AND ${inScope('instant_ms', 'send_id')}
 GROUP BY day, variation_id
 UNION ALL
 ${WITH}
-SELECT ${dayOf('first_ms')} AS day, channel, variation_id, metric, count() AS n
+SELECT ${localDaySql('first_ms')} AS day, channel, variation_id, metric, count() AS n
 FROM (
   SELECT variation_id, any(channel) AS channel, any(unique_metric) AS metric,
     min(instant_ms) AS first_ms, argMin(send_id, (instant_ms, id)) AS first_send,
@@ -105,25 +103,30 @@ interface LongChainRow {
   chain: [instantMs: number, id: string, sendId: string][];
 }
 
-/** What a series counts: the whole campaign, or one send before its cutoff. */
+/** What a send series counts: one send before its cutoff. */
 interface Scope {
   readonly workspaceId: string;
   readonly campaignId: string;
   readonly zone: string;
   readonly days: DayRange;
-  readonly send: { readonly id: string; readonly cutoffMs: number } | null;
+  readonly sendId: string;
+  readonly cutoffMs: number;
 }
 
 export class SeriesQueries {
-  constructor(private readonly db: ClickHouseHttp) {}
+  private readonly dayFigures: DayFigures;
 
-  async campaignSeries(
+  constructor(private readonly db: ClickHouseHttp) {
+    this.dayFigures = new DayFigures(db);
+  }
+
+  campaignSeries(
     workspaceId: string,
     campaignId: string,
     zone: string,
     days: DayRange,
   ): Promise<SeriesCell[]> {
-    return this.cells({ workspaceId, campaignId, zone, days, send: null });
+    return this.dayFigures.campaignSeries(workspaceId, campaignId, zone, days);
   }
 
   async getSend(
@@ -161,10 +164,7 @@ export class SeriesQueries {
     if (!send) return [];
     const cutoffMs =
       send.firstReceiptMs === null ? NO_CUTOFF : send.firstReceiptMs + SEND_WINDOW_MS;
-    return this.cells({ workspaceId, campaignId, zone, days, send: { id: sendId, cutoffMs } });
-  }
-
-  private async cells(scope: Scope): Promise<SeriesCell[]> {
+    const scope = { workspaceId, campaignId, zone, days, sendId, cutoffMs };
     const p = scopeParams(scope);
     const [rows, longChains] = await Promise.all([
       this.db.query<CellRow>(CELLS_SQL, [p]),
@@ -178,24 +178,18 @@ export class SeriesQueries {
     };
     for (const row of rows) add(row.day, row.channel, row.variation_id, row.metric, row.n);
     for (const row of longChains) {
-      const verdicts = rankChain(
-        row.chain.map(([instantMs]) => ({ instantMs, windowMs: row.chain_window })),
-      );
-      row.chain.forEach(([instantMs, , sendId], i) => {
-        if (!verdicts[i] || !counts(scope, instantMs, sendId)) return;
-        const day = localDay(instantMs, scope.zone);
-        if (day >= scope.days.firstDay && day <= scope.days.lastDay) {
+      const instants = row.chain.map(([instantMs]) => instantMs);
+      rankStoredChain(row.chain_window, instants).forEach((unique, i) => {
+        const [instantMs, , eventSend] = row.chain[i]!;
+        if (!unique || eventSend !== sendId || instantMs >= cutoffMs) return;
+        const day = localDay(instantMs, zone);
+        if (day >= days.firstDay && day <= days.lastDay) {
           add(day, row.channel, row.variation_id, row.metric, 1);
         }
       });
     }
     return [...cells.values()];
   }
-}
-
-/** The send filter of CELLS_SQL, for the events of long chains ranked here. */
-function counts(scope: Scope, instantMs: number, sendId: string): boolean {
-  return scope.send === null || (sendId === scope.send.id && instantMs < scope.send.cutoffMs);
 }
 
 function scopeParams(scope: Scope): ExternalTable {
@@ -212,8 +206,7 @@ function scopeParams(scope: Scope): ExternalTable {
     to_ms: ['Int64', toMs],
     first_day: ['Int64', scope.days.firstDay],
     last_day: ['Int64', scope.days.lastDay],
-    by_send: ['UInt8', scope.send === null ? 0 : 1],
-    send: ['String', scope.send?.id ?? ''],
-    cutoff: ['Int64', scope.send?.cutoffMs ?? NO_CUTOFF],
+    send: ['String', scope.sendId],
+    cutoff: ['Int64', scope.cutoffMs],
   });
 }

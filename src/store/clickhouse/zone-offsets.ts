@@ -12,6 +12,7 @@
 import { wallClock } from '../../domain/time.js';
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 /** Offsets are sampled this far apart; a zone changes offset at most once in such a step. */
 const STEP_MS = 6 * 3_600_000;
 
@@ -23,6 +24,30 @@ export function offsetAt(zone: string, instantMs: number): number {
   return local - minute;
 }
 
+/**
+ * Offsets at the sampled instants, per zone. Every span starts on a UTC midnight, so samples
+ * fall on one 6-hour grid and the ranges of later requests (the same, or overlapping) reuse
+ * them: a formatted Intl date costs microseconds, and a 100-day range samples 400. At most
+ * 20,000 samples (13 years) per zone are kept, so the API process does not grow with use.
+ */
+const samples = new Map<string, Map<number, number>>();
+const MAX_SAMPLES_PER_ZONE = 20_000;
+
+function sampledOffsetAt(zone: string, instantMs: number): number {
+  let zoneSamples = samples.get(zone);
+  if (!zoneSamples) {
+    zoneSamples = new Map();
+    samples.set(zone, zoneSamples);
+  }
+  let offset = zoneSamples.get(instantMs);
+  if (offset === undefined) {
+    if (zoneSamples.size >= MAX_SAMPLES_PER_ZONE) zoneSamples.clear();
+    offset = offsetAt(zone, instantMs);
+    zoneSamples.set(instantMs, offset);
+  }
+  return offset;
+}
+
 export interface OffsetSegments {
   /** Segment i covers [starts[i], starts[i + 1]); starts[0] is the span's start. */
   readonly starts: number[];
@@ -32,10 +57,10 @@ export interface OffsetSegments {
 /** The offsets in force over [fromMs, toMs), each transition found to the minute. */
 export function offsetSegments(zone: string, fromMs: number, toMs: number): OffsetSegments {
   const starts = [fromMs];
-  const offsets = [offsetAt(zone, fromMs)];
+  const offsets = [sampledOffsetAt(zone, fromMs)];
   for (let at = fromMs; at < toMs; at += STEP_MS) {
     const next = Math.min(at + STEP_MS, toMs);
-    const offset = offsetAt(zone, next);
+    const offset = sampledOffsetAt(zone, next);
     if (offset === offsets[offsets.length - 1]) continue;
     // Bisect in whole minutes: `low` has the old offset, `high` the new one.
     let low = Math.floor(at / MINUTE_MS);
@@ -50,3 +75,10 @@ export function offsetSegments(zone: string, fromMs: number, toMs: number): Offs
   }
   return { starts, offsets };
 }
+
+/**
+ * The local day of an instant expression in SQL, given the segments as the arrays `starts`
+ * and `offsets` (bound in a WITH clause from the query's parameters).
+ */
+export const localDaySql = (instant: string): string =>
+  `intDiv(${instant} + offsets[arrayCount(s -> s <= ${instant}, starts)], ${DAY_MS})`;

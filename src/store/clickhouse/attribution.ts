@@ -1,0 +1,464 @@
+/**
+ * Conversions and revenue on ClickHouse (SPEC §3, §4), attributed at query time by the same
+ * pure `attributeUser` as the embedded store (docs/clickhouse.md, "Conversions and revenue").
+ *
+ * A series request reads, in one query, every user who can hold a credit — a recipient (or
+ * control user) of the campaign, or of the send, with a behavior, an email engagement or an
+ * imported conversion that the campaign's rules read — with that user's receipts, enrolments,
+ * engagements and behaviors; imported conversions come from a second query at the same time.
+ * Each user is attributed in Node and the credits are added by local day. Nothing about
+ * attribution is stored, so the answer is a function of the stored facts whatever the arrival
+ * order, the number of API processes ingesting at once, or the state of the merges: copies of
+ * an event (same id) are read once. A new rate, a redefinition or a zone change is simply read
+ * by the next request.
+ *
+ * On a cluster every fact of a user lives on the user's shard (`cityHash64(user_key)`), so the
+ * set subqueries run shard-locally (`distributed_product_mode = 'local'`): each shard finds and
+ * groups its own users, and only the candidates' facts travel.
+ */
+import {
+  attributeUser,
+  attributionRulesOf,
+  DEFAULT_REVENUE_WINDOW_SECONDS,
+  countsInSend,
+  type AttributionRules,
+  type Credit,
+  type CreditMetric,
+  type Enrolment,
+  type Receipt,
+} from '../../domain/attribution.js';
+import {
+  behaviorFromCurrents,
+  EMAIL_ENGAGEMENT_KINDS,
+  importedConversionFromCurrents,
+  type Action,
+  type ImportedConversion,
+} from '../../domain/behaviors.js';
+import type { ConversionType } from '../../domain/campaign-definition.js';
+import { IMPORTED_CONVERSION, type BEHAVIOR_EVENT_TYPES } from '../../domain/catalog.js';
+import type { Channel } from '../../domain/channels.js';
+import { CONVERSION_FIELDS, seriesValue, type SeriesCell } from '../../domain/series.js';
+import { localDay } from '../../domain/time.js';
+import type { DayRange } from '../store.js';
+import { campaignKeyOf } from './attribution-schema.js';
+import type { CampaignModel } from './campaigns.js';
+import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
+import { nextVersion } from './version.js';
+
+const DAY_MS = 86_400_000;
+/** SPEC §4: a send counts events before its first receipt + 14 days. */
+const SEND_WINDOW_MS = 14 * DAY_MS;
+/** Every metric a credit can have, and more entries (channel, variation) than any campaign has. */
+const METRICS: readonly CreditMetric[] = [...CONVERSION_FIELDS, 'revenue'];
+const ENTRY_LIMIT = 2 ** 20;
+
+type BehaviorEventType = (typeof BEHAVIOR_EVENT_TYPES)[number];
+const PURCHASE: BehaviorEventType = 'users.behaviors.Purchase';
+const CUSTOM_EVENT: BehaviorEventType = 'users.behaviors.CustomEvent';
+const SESSION_START: BehaviorEventType = 'users.behaviors.app.SessionStart';
+const EMAIL_OPEN = 'users.messages.email.Open';
+const EMAIL_CLICK = 'users.messages.email.Click';
+
+/**
+ * The stored event types each conversion type can match (behaviors.ts, MATCHERS), so a query
+ * reads no other behaviors. Keyed by ConversionType: a new type does not compile until it says
+ * what it reads. Behaviors have `campaign_id = ''`; email engagements are campaign rows.
+ */
+const MATCHED: Readonly<
+  Record<ConversionType, { behaviors: readonly string[]; engagements: readonly string[] }>
+> = {
+  'Makes Any Purchase': { behaviors: [PURCHASE], engagements: [] },
+  'Makes Specific Purchase': { behaviors: [PURCHASE], engagements: [] },
+  'Performs Custom Event': { behaviors: [CUSTOM_EVENT], engagements: [] },
+  'Starts Session': { behaviors: [SESSION_START], engagements: [] },
+  'Opens Email': { behaviors: [], engagements: [EMAIL_OPEN] },
+  'Clicks Email': { behaviors: [], engagements: [EMAIL_CLICK] },
+};
+
+/** A campaign defines at most four behaviors, so at most four custom event names. */
+const NAME_SLOTS = 4;
+
+/** What a campaign's rules read: purchases always (revenue), the rest as its behaviors say. */
+function readTypes(rules: AttributionRules) {
+  const behaviors = new Set<string>([PURCHASE]);
+  const engagements = new Set<string>();
+  for (const { type } of rules.behaviors) {
+    const matched = Object.hasOwn(MATCHED, type) ? MATCHED[type as ConversionType] : undefined;
+    matched?.behaviors.forEach((t) => behaviors.add(t));
+    matched?.engagements.forEach((t) => engagements.add(t));
+  }
+  // A custom event's payload (sorted-key JSON.stringify output) holds its top-level name as
+  // `"name":"<name>"` verbatim, so these needles let SQL skip other custom events; a nested
+  // match is extra and fails the matcher in Node. Unused slots repeat a used one.
+  const names = rules.behaviors.flatMap((b) =>
+    b.type === 'Performs Custom Event' && b.custom_event_name !== undefined
+      ? [`"name":${JSON.stringify(b.custom_event_name)}`]
+      : [],
+  );
+  const needles = Array.from({ length: NAME_SLOTS }, (_, i) => names[i % names.length] ?? '');
+  return { behaviors: [...behaviors], engagements: [...engagements], needles };
+}
+
+/**
+ * The longest a behavior can follow the receipt (or enrolment) it counts against: the widest
+ * conversion window, or the revenue window (SPEC §3).
+ */
+function reachMs(rules: AttributionRules): number {
+  const revenue = rules.behaviors[0]?.window ?? DEFAULT_REVENUE_WINDOW_SECONDS;
+  return Math.max(revenue, ...rules.behaviors.map((b) => b.window)) * 1000;
+}
+
+const WS = 'workspace_id = (SELECT ws FROM p)';
+const CAMPAIGN = `${WS} AND campaign_id = (SELECT campaign FROM p)`;
+
+/** What a series counts: the whole campaign, or one send (SPEC §4). */
+type Scope = 'campaign' | 'send';
+
+/**
+ * Users who can hold a credit of the scope: a campaign's recipients and control users; a
+ * send's recipients (control credits belong to no send). `reaching`: only those with a receipt
+ * or enrolment in [from_ms, to_ms) — see Conversions.credits.
+ */
+const holders = (scope: Scope, reaching: boolean) =>
+  (scope === 'campaign'
+    ? `SELECT user_key FROM events WHERE ${CAMPAIGN} AND (receipt = 1 OR enrols_control = 1)`
+    : `SELECT user_key FROM events WHERE ${CAMPAIGN} AND receipt = 1
+       AND send_id = (SELECT send FROM p)`) +
+  (reaching
+    ? ' AND instant_ms >= (SELECT from_ms FROM p) AND instant_ms < (SELECT to_ms FROM p)'
+    : '');
+
+/** The behaviors the rules read: of their types, custom events only with a name they name. */
+const BEHAVIORS = `campaign_id = '' AND has((SELECT behavior_types FROM p), event_type)
+  AND (event_type != '${CUSTOM_EVENT}'
+    ${Array.from({ length: NAME_SLOTS }, (_, i) => `OR position(payload, (SELECT needles FROM p)[${i + 1}]) > 0`).join(' ')})`;
+
+/** The facts attribution reads: the rules' behaviors, the campaign's receipts and engagements. */
+const FACTS = `${WS} AND (
+    (${BEHAVIORS})
+    OR (campaign_id = (SELECT campaign FROM p)
+      AND (receipt = 1 OR enrols_control = 1 OR has((SELECT engagement_types FROM p), event_type))))`;
+
+/** Holders with something to attribute: a behavior or engagement read, or an imported conversion. */
+const candidates = (scope: Scope) => `
+  SELECT user_key FROM events
+  WHERE ${WS} AND ((${BEHAVIORS})
+      OR (campaign_id = (SELECT campaign FROM p) AND has((SELECT engagement_types FROM p), event_type)))
+    AND user_key IN (${holders(scope, true)})
+  UNION ALL
+  SELECT user_key FROM imported_conversions
+  WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p) AND (SELECT imported FROM p) = 1
+    AND user_key IN (${holders(scope, false)})`;
+
+/** What a campaign row is to attribution (its role in factsSql; 0: an email click). */
+const RECEIPT = 1;
+const ENROLMENT = 2;
+const EMAIL_OPENED = 3;
+
+/** Every candidate with its facts; copies of an event appear twice and are skipped in Node. */
+const factsSql = (scope: Scope) => `
+SELECT user_key,
+  groupArrayIf((id,
+      multiIf(receipt = 1, ${RECEIPT}, enrols_control = 1, ${ENROLMENT},
+        event_type = '${EMAIL_OPEN}', ${EMAIL_OPENED}, 0),
+      instant_ms, channel, variation_id, send_id),
+    campaign_id != '') AS activity,
+  groupArrayIf((id, event_type, instant_ms, payload), campaign_id = '') AS behaviors
+FROM events
+WHERE ${FACTS} AND user_key IN (${candidates(scope)})
+GROUP BY user_key
+SETTINGS distributed_product_mode = 'local'`;
+
+/**
+ * The campaign's imported conversions (only read for campaigns without behaviors). Without a
+ * receipt one still counts at day level, so a campaign series reads every one of them.
+ */
+const importedSql = (scope: Scope) => `
+SELECT user_key, id, instant_ms, payload FROM imported_conversions
+WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p)
+  ${scope === 'send' ? `AND user_key IN (${holders(scope, false)})` : ''}
+SETTINGS distributed_product_mode = 'local'`;
+
+const FIRST_RECEIPT_SQL = `
+SELECT count() AS receipts, min(instant_ms) AS first_ms FROM events
+WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p) AND receipt = 1`;
+
+const RATES_SQL = `
+SELECT currency, argMax(usd_per_unit, version) AS usd FROM currency_rates
+WHERE ${WS} GROUP BY currency`;
+
+type ActivityTuple = [
+  id: string,
+  role: number,
+  instantMs: number,
+  channel: string,
+  variationId: string,
+  sendId: string,
+];
+type BehaviorTuple = [id: string, eventType: string, instantMs: number, payload: string];
+
+interface FactsRow {
+  user_key: string;
+  activity: ActivityTuple[];
+  behaviors: BehaviorTuple[];
+}
+
+interface ImportedRow {
+  user_key: string;
+  id: string;
+  instant_ms: number;
+  payload: string;
+}
+
+interface UserFacts {
+  readonly receipts: Receipt[];
+  readonly enrolments: Enrolment[];
+  readonly actions: Action[];
+  readonly imported: ImportedConversion[];
+}
+
+const noFacts = (): UserFacts => ({ receipts: [], enrolments: [], actions: [], imported: [] });
+
+/** Whether a receipt or enrolment (sorted instants) lies in [instantMs − reach, instantMs]. */
+function reached(sortedMs: readonly number[], instantMs: number, reach: number): boolean {
+  let low = 0;
+  let high = sortedMs.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sortedMs[middle]! <= instantMs) low = middle + 1;
+    else high = middle;
+  }
+  return low > 0 && sortedMs[low - 1]! >= instantMs - reach;
+}
+
+/**
+ * A user's facts from the grouped row, each event id once. A behavior no receipt or enrolment
+ * reaches can credit nothing (every credit needs one within its window): it is not parsed.
+ */
+function readFacts(campaignId: string, row: FactsRow, reach: number, into: UserFacts): void {
+  const userKey = row.user_key;
+  const seen = new Set<string>();
+  for (const [id, role, instantMs, channel, variationId, sendId] of row.activity) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (role === RECEIPT) {
+      const send = sendId === '' ? null : sendId;
+      into.receipts.push({ id, instantMs, channel: channel as Channel, variationId, sendId: send });
+    } else if (role === ENROLMENT) {
+      into.enrolments.push({ id, instantMs, variationId });
+    } else {
+      // The other rows read are the engagements the rules match: email opens and clicks.
+      const kind = EMAIL_ENGAGEMENT_KINDS[role === EMAIL_OPENED ? EMAIL_OPEN : EMAIL_CLICK]!;
+      into.actions.push({ id, userKey, instantMs, kind, campaignId });
+    }
+  }
+  const starts = [...into.receipts, ...into.enrolments]
+    .map((r) => r.instantMs)
+    .sort((a, b) => a - b);
+  for (const [id, eventType, instantMs, payload] of row.behaviors) {
+    if (seen.has(id) || !reached(starts, instantMs, reach)) continue;
+    seen.add(id);
+    // The payload is the event's flattened fields, so this is the behavior ingest validated
+    // (src/ingest/currents.ts); a malformed one was stored and counts nowhere, as here.
+    const fields = JSON.parse(payload) as Record<string, unknown>;
+    const parsed = behaviorFromCurrents(eventType, { id, userKey, instantMs }, fields);
+    if (parsed?.ok) into.actions.push(parsed.value);
+  }
+}
+
+/**
+ * Adds the credits `keep` admits to the cells of the requested days (revenue in micro-USD).
+ * Tens of thousands of credits fall into a few thousand cells: each cell is found by a number
+ * (day, metric, entry) rather than a string built per credit.
+ */
+class CreditCells {
+  private readonly entries = new Map<Channel | null, Map<string | null, number>>();
+  private entryCount = 0;
+  private readonly sums = new Map<number, { cell: Omit<SeriesCell, 'value'>; sum: number }>();
+
+  constructor(
+    private readonly zone: string,
+    private readonly days: DayRange,
+  ) {}
+
+  add(credits: readonly Credit[], keep: (credit: Credit) => boolean): void {
+    for (const credit of credits) {
+      if (!keep(credit)) continue;
+      const day = localDay(credit.dayMs, this.zone);
+      if (day < this.days.firstDay || day > this.days.lastDay) continue;
+      const { channel, variationId, metric } = credit;
+      const key =
+        ((day - this.days.firstDay) * METRICS.length + METRICS.indexOf(metric)) * ENTRY_LIMIT +
+        this.entryOf(channel, variationId);
+      const entry = this.sums.get(key);
+      if (entry) entry.sum += credit.value;
+      else this.sums.set(key, { cell: { day, channel, variationId, metric }, sum: credit.value });
+    }
+  }
+
+  cells(): SeriesCell[] {
+    return [...this.sums.values()]
+      .filter(({ sum }) => sum !== 0)
+      .map(({ cell, sum }) => ({ ...cell, value: seriesValue(cell.metric, sum) }));
+  }
+
+  private entryOf(channel: Channel | null, variationId: string | null): number {
+    let variations = this.entries.get(channel);
+    if (!variations) this.entries.set(channel, (variations = new Map()));
+    let entry = variations.get(variationId);
+    if (entry === undefined) variations.set(variationId, (entry = this.entryCount++));
+    return entry;
+  }
+}
+
+export class Conversions {
+  constructor(
+    private readonly db: ClickHouseHttp,
+    private readonly campaigns: CampaignModel,
+  ) {}
+
+  /** The conversion and revenue cells of a campaign series (SPEC §3). */
+  async campaignCells(
+    workspaceId: string,
+    campaignId: string,
+    zone: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    const credits = await this.credits(workspaceId, campaignId, days, 'campaign', '');
+    const cells = new CreditCells(zone, days);
+    cells.add(credits, () => true);
+    return cells.cells();
+  }
+
+  /** The conversion and revenue cells of a send series (SPEC §4: its receipts, 14 days). */
+  async sendCells(
+    workspaceId: string,
+    campaignId: string,
+    sendId: string,
+    zone: string,
+    days: DayRange,
+  ): Promise<SeriesCell[]> {
+    const [credits, cutoffMs] = await Promise.all([
+      this.credits(workspaceId, campaignId, days, 'send', sendId),
+      this.cutoff(workspaceId, campaignId, sendId),
+    ]);
+    const cells = new CreditCells(zone, days);
+    cells.add(credits, (credit) => countsInSend(credit, sendId, cutoffMs));
+    return cells.cells();
+  }
+
+  /** Stores a rate (checked by the caller) as a new version: the latest wins. */
+  async setRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void> {
+    await this.db.insert('currency_rates', [
+      { workspace_id: workspaceId, currency, usd_per_unit: usdPerUnit, version: nextVersion() },
+    ]);
+  }
+
+  async rates(workspaceId: string): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ currency: string; usd: number }>(RATES_SQL, [
+      params({ ws: ['String', workspaceId] }),
+    ]);
+    return new Map(rows.map((row) => [row.currency, row.usd]));
+  }
+
+  /**
+   * Every credit of the scope's candidates: a superset of what the scope counts in `days`.
+   *
+   * Each candidate is attributed from all of its facts, so its credits are exact; the days only
+   * choose the candidates. A credit on a requested day counts on the day of its receipt (or
+   * enrolment) r, or of its converting behavior τ with r in [τ − window, τ]; either way r lies
+   * in [first instant of the days − the widest window, last instant of the days]. So a user
+   * with no receipt or enrolment there holds no credit on these days, except through an
+   * imported conversion (counted on its own day, `_by_send_time` on its receipt's, however
+   * old), whose users are always read.
+   */
+  private async credits(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+    scope: Scope,
+    sendId: string,
+  ): Promise<Credit[]> {
+    const [campaign, usdRates] = await Promise.all([
+      this.campaigns.get(workspaceId, campaignId),
+      this.rates(workspaceId),
+    ]);
+    const rules = attributionRulesOf(campaign);
+    // SPEC §3: imported conversions count only for campaigns that define no behaviors.
+    const readImported = rules.behaviors.length === 0;
+    const types = readTypes(rules);
+    const reach = reachMs(rules);
+    const p = params({
+      ws: ['String', workspaceId],
+      campaign: ['String', campaignId],
+      campaign_key: ['String', campaignKeyOf(campaignId)],
+      send: ['String', sendId],
+      behavior_types: ['Array(String)', types.behaviors],
+      engagement_types: ['Array(String)', types.engagements],
+      needles: ['Array(String)', types.needles],
+      imported: ['UInt8', readImported ? 1 : 0],
+      // Local day d lies within UTC [d − 14 h, d + 1 day + 12 h]: one day either side covers it.
+      from_ms: ['Int64', (days.firstDay - 1) * DAY_MS - reach],
+      to_ms: ['Int64', (days.lastDay + 2) * DAY_MS],
+    });
+    const [factRows, importedRows] = await Promise.all([
+      this.db.query<FactsRow>(factsSql(scope), [p]),
+      readImported ? this.db.query<ImportedRow>(importedSql(scope), [p]) : [],
+    ]);
+    const users = new Map<string, UserFacts>();
+    const factsOf = (userKey: string): UserFacts => {
+      let facts = users.get(userKey);
+      if (!facts) users.set(userKey, (facts = noFacts()));
+      return facts;
+    };
+    for (const row of factRows) readFacts(campaignId, row, reach, factsOf(row.user_key));
+    readImportedRows(campaignId, importedRows, factsOf);
+    const credits: Credit[] = [];
+    for (const facts of users.values()) {
+      const attributed = attributeUser({
+        campaignId,
+        conversionBehaviors: rules.behaviors,
+        controlVariationId: rules.controlVariationId,
+        ...facts,
+        usdRates,
+      });
+      for (const credit of attributed) credits.push(credit);
+    }
+    return credits;
+  }
+
+  /** The send's cutoff: first receipt + 14 days; none before its first receipt. */
+  private async cutoff(workspaceId: string, campaignId: string, sendId: string): Promise<number> {
+    const p: ExternalTable = params({
+      ws: ['String', workspaceId],
+      campaign: ['String', campaignId],
+      send: ['String', sendId],
+    });
+    const [row] = await this.db.query<{ receipts: number; first_ms: number }>(FIRST_RECEIPT_SQL, [
+      p,
+    ]);
+    return row && row.receipts > 0 ? row.first_ms + SEND_WINDOW_MS : Infinity;
+  }
+}
+
+/**
+ * Imported conversions of the campaign, each id once. A row found under another campaign's
+ * key (a nested `campaign_id`, attribution-schema.ts) parses to that campaign and is dropped.
+ */
+function readImportedRows(
+  campaignId: string,
+  rows: readonly ImportedRow[],
+  factsOf: (userKey: string) => UserFacts,
+): void {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    const envelope = { id: row.id, userKey: row.user_key, instantMs: row.instant_ms };
+    const fields = JSON.parse(row.payload) as Record<string, unknown>;
+    const parsed = importedConversionFromCurrents(IMPORTED_CONVERSION, envelope, fields);
+    if (parsed?.ok && parsed.value.campaignId === campaignId) {
+      factsOf(row.user_key).imported.push(parsed.value);
+    }
+  }
+}
