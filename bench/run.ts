@@ -97,7 +97,7 @@ async function runClickHouseBenchmarks(options: BenchOptions): Promise<void> {
   if (ingest) {
     const f = ingest;
     console.log(
-      `\nClickHouse store (one node): ingest over HTTP, NDJSON batches of 5,000, ${fmt(f.events)} events (--ingest-events, at most ${fmt(CLICKHOUSE_INGEST_EVENTS)})`,
+      `\nClickHouse store (one node): ingest over HTTP, NDJSON batches of 5,000, ${INGEST_CONCURRENCY} requests in flight, ${fmt(f.events)} events (--ingest-events, at most ${fmt(CLICKHOUSE_INGEST_EVENTS)})`,
     );
     console.log(`  tally            ${fmt(f.eventsPerSecond)} events/s   (target >= 200,000)`);
     console.log(
