@@ -126,6 +126,33 @@ function creditKey(credit: Omit<Credit, 'key'>, source: string): string {
   return JSON.stringify([metric, channel, variationId, sendId, dayMs, eventMs, value, source]);
 }
 
+type CreditTuple = [
+  metric: CreditMetric,
+  channel: Channel | null,
+  variationId: string | null,
+  sendId: string | null,
+  dayMs: number,
+  eventMs: number,
+  value: number,
+  source: string,
+];
+
+/**
+ * A key holds the whole credit, so a list of credits is kept as the JSON array of its keys'
+ * tuples: one short text per (campaign, user) that `decodeCredits` turns back into the list.
+ */
+export function encodeCredits(credits: readonly Credit[]): string {
+  return `[${credits.map((credit) => credit.key).join(',')}]`;
+}
+
+export function decodeCredits(text: string): Credit[] {
+  return (JSON.parse(text) as CreditTuple[]).map((tuple) => {
+    const [metric, channel, variationId, sendId, dayMs, eventMs, value] = tuple;
+    const key = JSON.stringify(tuple);
+    return { metric, channel, variationId, sendId, dayMs, eventMs, value, key };
+  });
+}
+
 type Target = Pick<Credit, 'channel' | 'variationId' | 'sendId'>;
 
 const DAY_LEVEL: Target = { channel: null, variationId: null, sendId: null };
@@ -217,6 +244,11 @@ function attributeBehaviors(
   });
 }
 
+/** SPEC §3: revenue counts within the primary behavior's window, or 3 days when none. */
+function revenueWindowSeconds(behaviors: readonly ConversionBehavior[]): number {
+  return behaviors[0]?.window ?? DEFAULT_REVENUE_WINDOW_SECONDS;
+}
+
 /**
  * SPEC §3 "Revenue". When several receipts fall in [τ − W, τ], the most recent one decides: SPEC
  * §4 sends revenue to the send of the most recent receipt, and one purchase must land in exactly
@@ -233,8 +265,7 @@ function attributeRevenue(
   actions: readonly Action[],
   credits: Credits,
 ): void {
-  const windowSeconds = input.conversionBehaviors[0]?.window ?? DEFAULT_REVENUE_WINDOW_SECONDS;
-  const windowMs = windowSeconds * 1000;
+  const windowMs = revenueWindowSeconds(input.conversionBehaviors) * 1000;
   for (const action of actions) {
     if (action.kind !== 'purchase') continue;
     const micros = purchaseRevenueMicros(action, input.usdRates);
@@ -320,6 +351,12 @@ export interface AttributionRules {
   readonly controlVariationId: string | null;
   /** `Opens Email` / `Clicks Email`: only then do the campaign's engagement events matter. */
   readonly matchesEmail: boolean;
+  /**
+   * The longest window of the campaign, revenue's included: a receipt or an enrolment at `r` can
+   * only be credited for actions in [r, r + reachMs], so without one there it changes nothing
+   * (imported conversions excepted: they look back without a window).
+   */
+  readonly reachMs: number;
 }
 
 /** The rules of a campaign as a store reads it (undefined: neither defined nor seen). */
@@ -329,6 +366,7 @@ export function attributionRulesOf(campaign: Campaign | undefined): AttributionR
     behaviors,
     controlVariationId: campaign?.variations.find((v) => v.control)?.id ?? null,
     matchesEmail: behaviors.some((b) => b.type === 'Opens Email' || b.type === 'Clicks Email'),
+    reachMs: Math.max(revenueWindowSeconds(behaviors), ...behaviors.map((b) => b.window)) * 1000,
   };
 }
 

@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Store } from '../../src/store/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { event } from '../support/events.js';
 import { storeContract } from './contract.js';
@@ -160,5 +162,88 @@ describe('sqlite store', () => {
     const cells = await store.campaignSeries(ws.id, 'c1', { firstDay: 20_458, lastDay: 20_458 });
     assert.equal(cells.find((c) => c.metric === 'sent')?.value, 3);
     await store.close();
+  });
+
+  it('upgrades a schema-5 database: its credits and behavior instants are carried over', async () => {
+    const T = Date.parse('2026-01-05T09:00:00Z');
+    const HOUR = 3_600_000;
+    const receipt = (id: string, atMs: number, user: string, send_id: string) =>
+      event('email.Send', { id, at: atMs, user, send_id });
+    const purchase = (id: string, atMs: number, user: string) =>
+      event('users.behaviors.Purchase', {
+        id,
+        ...{ at: atMs, user, campaign: null, product_id: 'sku', currency: 'USD', price: 10 },
+      });
+    // Before the upgrade u1 converts against sA, u3 against sC, and u2 has bought without a
+    // receipt. After it, a late receipt of u1 in sB takes u1's credit (the stored credits must
+    // be right), sC keeps u3's (its send rows must be), and u2's late receipt must find the
+    // purchase by its instant.
+    const early = [
+      receipt('r1', T, 'u1', 'sA'),
+      purchase('p1', T + 2 * HOUR, 'u1'),
+      receipt('r4', T, 'u3', 'sC'),
+      purchase('p3', T + HOUR, 'u3'),
+    ];
+    const earlyAlso = [purchase('p2', T + 5 * HOUR, 'u2')];
+    const late = [receipt('r2', T + HOUR, 'u1', 'sB'), receipt('r3', T + 3 * HOUR, 'u2', 'sB')];
+    const range = { firstDay: 20_458, lastDay: 20_459 };
+    const prepare = async (store: Store): Promise<string> => {
+      const { id } = await store.createWorkspace('acme', 'UTC');
+      await store.defineCampaign(id, {
+        campaign_id: 'c1',
+        channels: ['email'],
+        variations: [{ id: 'v1', name: 'V1' }],
+        conversion_behaviors: [{ type: 'Makes Any Purchase', window: 86_400 }],
+      });
+      return id;
+    };
+    const answers = async (store: Store, ws: string) => ({
+      campaign: await store.campaignSeries(ws, 'c1', range),
+      sA: await store.sendSeries(ws, 'c1', 'sA', range),
+      sB: await store.sendSeries(ws, 'c1', 'sB', range),
+      sC: await store.sendSeries(ws, 'c1', 'sC', range),
+    });
+
+    const dataDir = freshDir();
+    const upgraded = await openSqliteStore({ dataDir });
+    const ws = await prepare(upgraded);
+    await upgraded.ingest(ws, early);
+    await upgraded.ingest(ws, earlyAlso);
+    await upgraded.close();
+    // Back to schema 5 as the release before it left such a database: a row per credit.
+    const db = new Database(join(dataDir, 'tally.db'));
+    db.exec(`
+      CREATE TABLE credits (ws TEXT NOT NULL, campaign_id TEXT NOT NULL, user_key TEXT NOT NULL,
+        key TEXT NOT NULL, metric TEXT NOT NULL, day_ms INTEGER NOT NULL, event_ms INTEGER NOT NULL,
+        channel TEXT NOT NULL, variation_id TEXT NOT NULL, send_id TEXT, value INTEGER NOT NULL,
+        PRIMARY KEY (ws, campaign_id, user_key, key)) WITHOUT ROWID;
+      INSERT INTO credits SELECT p.ws, p.campaign_id, p.user_key, c.value, c.value ->> 0,
+        c.value ->> 4, c.value ->> 5, coalesce(c.value ->> 1, ''), coalesce(c.value ->> 2, ''),
+        c.value ->> 3, c.value ->> 6
+        FROM pair_credits p, json_each(p.credits) c;
+      DROP TABLE pair_credits;
+      DROP TABLE credit_sends;
+      ALTER TABLE behaviors DROP COLUMN instant_ms;
+      PRAGMA user_version = 5;
+    `);
+    assert.ok((db.prepare('SELECT count(*) AS n FROM credits').get() as { n: number }).n > 0);
+    db.close();
+
+    const reopened = await openSqliteStore({ dataDir });
+    await reopened.ingest(ws, late);
+    const fresh = await openSqliteStore({ dataDir: freshDir() });
+    const freshWs = await prepare(fresh);
+    await fresh.ingest(freshWs, [...early, ...earlyAlso, ...late]);
+    const expected = await answers(fresh, freshWs);
+    assert.deepEqual(await answers(reopened, ws), expected);
+    // Not vacuous: two purchases count for sB, one for sC, and sA keeps none.
+    const conversions = (cells: readonly { metric: string; channel: unknown; value: number }[]) =>
+      cells
+        .filter((c) => c.metric === 'conversions' && c.channel === null)
+        .reduce((n, c) => n + c.value, 0);
+    assert.equal(conversions(expected.sB), 2);
+    assert.equal(conversions(expected.sA), 0);
+    assert.equal(conversions(expected.sC), 1);
+    await Promise.all([reopened.close(), fresh.close()]);
   });
 });

@@ -19,7 +19,6 @@
 import {
   attributeUser,
   attributionRulesOf,
-  DEFAULT_REVENUE_WINDOW_SECONDS,
   countsInSend,
   type AttributionRules,
   type Credit,
@@ -97,15 +96,6 @@ function readTypes(rules: AttributionRules) {
   );
   const needles = Array.from({ length: NAME_SLOTS }, (_, i) => names[i % names.length] ?? '');
   return { behaviors: [...behaviors], engagements: [...engagements], needles };
-}
-
-/**
- * The longest a behavior can follow the receipt (or enrolment) it counts against: the widest
- * conversion window, or the revenue window (SPEC §3).
- */
-function reachMs(rules: AttributionRules): number {
-  const revenue = rules.behaviors[0]?.window ?? DEFAULT_REVENUE_WINDOW_SECONDS;
-  return Math.max(revenue, ...rules.behaviors.map((b) => b.window)) * 1000;
 }
 
 const WS = 'workspace_id = (SELECT ws FROM p)';
@@ -387,7 +377,7 @@ export class Conversions {
     // SPEC §3: imported conversions count only for campaigns that define no behaviors.
     const readImported = rules.behaviors.length === 0;
     const types = readTypes(rules);
-    const reach = reachMs(rules);
+    const reach = rules.reachMs;
     const p = params({
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],

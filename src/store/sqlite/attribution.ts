@@ -5,17 +5,18 @@
  * ones to the day rollups. Late events therefore re-attribute exactly as if they had come in
  * order, and the cost of a batch is a few index lookups per touched pair, never a campaign scan.
  *
- * `credits` keeps every pair's current attribution with its instants, not its local day, so a
- * zone change re-adds them by day (`rebuild`) and the send series filters them by instant.
+ * `pair_credits` keeps every pair's current attribution with its instants, not its local day,
+ * so a zone change re-adds them by day (`rebuild`) and the send series filters them by instant.
  */
 import type { Statement } from 'better-sqlite3';
 import {
   attributeUser,
   attributionRulesOf as rulesOf,
+  decodeCredits,
   diffCredits,
+  encodeCredits,
   type AttributionRules as Rules,
   type Credit,
-  type CreditMetric,
   type Enrolment,
   type Receipt,
 } from '../../domain/attribution.js';
@@ -58,27 +59,9 @@ interface ActivityRow {
   enrols_control: number;
 }
 
-interface CreditRow {
-  key: string;
-  metric: string;
-  day_ms: number;
-  event_ms: number;
-  channel: string;
-  variation_id: string;
-  send_id: string | null;
-  value: number;
-}
-
-const creditOf = (row: CreditRow): Credit => ({
-  key: row.key,
-  metric: row.metric as CreditMetric,
-  dayMs: row.day_ms,
-  eventMs: row.event_ms,
-  channel: row.channel === '' ? null : (row.channel as Channel),
-  variationId: row.variation_id === '' ? null : row.variation_id,
-  sendId: row.send_id,
-  value: row.value,
-});
+/** The sends a pair's credits count in. */
+const sendsOf = (credits: readonly Credit[]): Set<string> =>
+  new Set(credits.flatMap((credit) => (credit.sendId === null ? [] : [credit.sendId])));
 
 /** Adds (sign 1) or takes away (sign −1) a credit of `campaignId` in the tally. */
 function tallyCredit(tally: DayTally, campaignId: string, credit: Credit, sign: 1 | -1): void {
@@ -88,6 +71,12 @@ function tallyCredit(tally: DayTally, campaignId: string, credit: Credit, sign: 
 }
 
 type Pair = readonly [campaignId: string, userKey: string];
+
+interface PairKey {
+  readonly workspaceId: string;
+  readonly campaignId: string;
+  readonly userKey: string;
+}
 
 /** The pairs one change touches, each once. */
 class Pairs {
@@ -103,15 +92,17 @@ export class Attribution {
   private readonly insertBehavior: Statement;
   private readonly insertImported: Statement;
   private readonly userCampaigns: Statement<[string, string], { campaign_id: string }>;
-  private readonly hasBehavior: Statement<[string, string], { found: number }>;
+  private readonly behaviorWithin: Statement<[string, string, number, number], { found: number }>;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
   private readonly anyImported: Statement<[string, string], { found: number }>;
   private readonly activity: Statement<[string, string, string], ActivityRow>;
   private readonly userBehaviors: Statement<[string, string], { behavior: string }>;
   private readonly userImported: Statement<[string, string, string], { conversion: string }>;
-  private readonly storedCredits: Statement<[string, string, string], CreditRow>;
-  private readonly insertCredit: Statement;
-  private readonly deleteCredit: Statement<[string, string, string, string]>;
+  private readonly storedCredits: Statement<[string, string, string], { credits: string }>;
+  private readonly upsertCredits: Statement<[string, string, string, string]>;
+  private readonly deleteCredits: Statement<[string, string, string]>;
+  private readonly insertCreditSend: Statement<[string, string, string, string]>;
+  private readonly deleteCreditSend: Statement<[string, string, string, string]>;
   private readonly campaignUsers: Statement<
     [{ ws: string; campaign: string }],
     { user_key: string }
@@ -120,10 +111,10 @@ export class Attribution {
   private readonly upsertRate: Statement<[string, string, number]>;
   private readonly rateRows: Statement<[string], { currency: string; usd_per_unit: number }>;
   private readonly creditPage: Statement<
-    [string, string, string, string, number],
-    CreditRow & { campaign_id: string; user_key: string }
+    [string, string, string, number],
+    { campaign_id: string; user_key: string; credits: string }
   >;
-  private readonly sendCreditRows: Statement<[string, string, string], CreditRow>;
+  private readonly sendCreditRows: Statement<[string, string, string], { credits: string }>;
 
   constructor(
     db: Db,
@@ -132,7 +123,8 @@ export class Attribution {
     private readonly workspaces: Workspaces,
   ) {
     this.insertBehavior = db.prepare(
-      'INSERT OR IGNORE INTO behaviors (ws, user_key, id, currency, behavior) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO behaviors (ws, user_key, id, currency, instant_ms, behavior)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.insertImported = db.prepare(
       `INSERT OR IGNORE INTO imported_conversions (ws, campaign_id, user_key, id, conversion)
@@ -142,8 +134,9 @@ export class Attribution {
       `SELECT DISTINCT campaign_id FROM events WHERE ws = ? AND user_key = ?
        AND campaign_id IS NOT NULL AND ${ACTIVITY} AND (receipt = 1 OR enrols_control = 1)`,
     );
-    this.hasBehavior = db.prepare(
-      'SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ? LIMIT 1',
+    this.behaviorWithin = db.prepare(
+      `SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ?
+       AND instant_ms BETWEEN ? AND ? LIMIT 1`,
     );
     this.hasImported = db.prepare(
       `SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?
@@ -161,16 +154,21 @@ export class Attribution {
     this.userImported = db.prepare(
       `SELECT conversion FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?`,
     );
-    const creditColumns = 'key, metric, day_ms, event_ms, channel, variation_id, send_id, value';
     this.storedCredits = db.prepare(
-      `SELECT ${creditColumns} FROM credits WHERE ws = ? AND campaign_id = ? AND user_key = ?`,
+      'SELECT credits FROM pair_credits WHERE ws = ? AND campaign_id = ? AND user_key = ?',
     );
-    this.insertCredit = db.prepare(
-      `INSERT INTO credits (ws, campaign_id, user_key, ${creditColumns})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.upsertCredits = db.prepare(
+      `INSERT INTO pair_credits (ws, campaign_id, user_key, credits) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET credits = excluded.credits`,
     );
-    this.deleteCredit = db.prepare(
-      'DELETE FROM credits WHERE ws = ? AND campaign_id = ? AND user_key = ? AND key = ?',
+    this.deleteCredits = db.prepare(
+      'DELETE FROM pair_credits WHERE ws = ? AND campaign_id = ? AND user_key = ?',
+    );
+    this.insertCreditSend = db.prepare(
+      `INSERT INTO credit_sends (ws, campaign_id, user_key, send_id) VALUES (?, ?, ?, ?)`,
+    );
+    this.deleteCreditSend = db.prepare(
+      `DELETE FROM credit_sends WHERE ws = ? AND campaign_id = ? AND user_key = ? AND send_id = ?`,
     );
     // Recipients and control users (any day), plus users with imported conversions or credits.
     this.campaignUsers = db.prepare(
@@ -178,7 +176,7 @@ export class Attribution {
          WHERE c.ws = @ws AND c.campaign_id = @campaign
          AND c.channel = '' AND c.metric IN ('unique_recipients', 'enrolled')
        UNION SELECT user_key FROM imported_conversions WHERE ws = @ws AND campaign_id = @campaign
-       UNION SELECT user_key FROM credits WHERE ws = @ws AND campaign_id = @campaign`,
+       UNION SELECT user_key FROM pair_credits WHERE ws = @ws AND campaign_id = @campaign`,
     );
     this.purchasers = db.prepare(
       'SELECT DISTINCT user_key FROM behaviors WHERE ws = ? AND currency = ?',
@@ -190,12 +188,13 @@ export class Attribution {
     this.rateRows = db.prepare('SELECT currency, usd_per_unit FROM currency_rates WHERE ws = ?');
     // Keyset paging: each page is written to the rollups before the next is read.
     this.creditPage = db.prepare(
-      `SELECT campaign_id, user_key, ${creditColumns} FROM credits
-       WHERE ws = ? AND (campaign_id, user_key, key) > (?, ?, ?)
-       ORDER BY campaign_id, user_key, key LIMIT ?`,
+      `SELECT campaign_id, user_key, credits FROM pair_credits
+       WHERE ws = ? AND (campaign_id, user_key) > (?, ?)
+       ORDER BY campaign_id, user_key LIMIT ?`,
     );
     this.sendCreditRows = db.prepare(
-      `SELECT ${creditColumns} FROM credits WHERE ws = ? AND campaign_id = ? AND send_id = ?`,
+      `SELECT p.credits FROM credit_sends s JOIN pair_credits p USING (ws, campaign_id, user_key)
+       WHERE s.ws = ? AND s.campaign_id = ? AND s.send_id = ?`,
     );
   }
 
@@ -214,7 +213,8 @@ export class Attribution {
       if (behavior) {
         // Properties stay in the event's payload; attribution never reads them.
         const json = JSON.stringify({ ...behavior, properties: undefined });
-        this.insertBehavior.run(workspaceId, userKey, behavior.id, behavior.currency ?? null, json);
+        const { id, currency, instantMs } = behavior;
+        this.insertBehavior.run(workspaceId, userKey, id, currency ?? null, instantMs, json);
         behaviorUsers.add(userKey);
       } else if (imported) {
         const json = JSON.stringify(imported);
@@ -235,7 +235,8 @@ export class Attribution {
 
   /**
    * Whether a message event can change its pair's credits. Credits need an action or an
-   * imported conversion, and neither is ever deleted, so a pair with none has none to change.
+   * imported conversion, and neither is ever deleted, so a pair with none has none to change;
+   * a receipt or enrolment reaches only the behaviors within the campaign's reach after it.
    */
   private mayMatter(
     workspaceId: string,
@@ -247,9 +248,11 @@ export class Attribution {
     const rules = rulesOfCampaign(campaignId);
     if (Object.hasOwn(EMAIL_ENGAGEMENT_KINDS, event.eventType) && rules.matchesEmail) return true;
     if (!event.receipt && !event.enrolsControl) return false;
+    const { instantMs, userKey } = event;
     return (
       rules.matchesEmail ||
-      this.hasBehavior.get(workspaceId, event.userKey) !== undefined ||
+      this.behaviorWithin.get(workspaceId, userKey, instantMs, instantMs + rules.reachMs) !==
+        undefined ||
       (hasImports(campaignId) &&
         this.hasImported.get(workspaceId, campaignId, event.userKey) !== undefined)
     );
@@ -287,21 +290,27 @@ export class Attribution {
 
   /** Re-adds every stored credit to the rollups, by day in `timezone` (after a zone change). */
   rebuild(workspaceId: string, timezone: string): void {
-    let last: [string, string, string] = ['', '', ''];
+    let last: [string, string] = ['', ''];
     for (;;) {
       const rows = this.creditPage.all(workspaceId, ...last, PAGE);
       if (rows.length === 0) break;
       const tally = new DayTally(timezone);
-      for (const row of rows) tallyCredit(tally, row.campaign_id, creditOf(row), 1);
+      for (const row of rows) {
+        for (const credit of decodeCredits(row.credits)) {
+          tallyCredit(tally, row.campaign_id, credit, 1);
+        }
+      }
       this.rollups.write(workspaceId, tally);
       const end = rows[rows.length - 1]!;
-      last = [end.campaign_id, end.user_key, end.key];
+      last = [end.campaign_id, end.user_key];
     }
   }
 
   /** The credits attributed to receipts of one send (SPEC §4). */
   sendCredits(workspaceId: string, campaignId: string, sendId: string): Credit[] {
-    return this.sendCreditRows.all(workspaceId, campaignId, sendId).map(creditOf);
+    return this.sendCreditRows
+      .all(workspaceId, campaignId, sendId)
+      .flatMap((row) => decodeCredits(row.credits).filter((credit) => credit.sendId === sendId));
   }
 
   /** One change outside a batch: its own tally, written at once. */
@@ -355,28 +364,29 @@ export class Attribution {
         imported,
         usdRates,
       });
-      const before = this.storedCredits.all(workspaceId, campaignId, userKey).map(creditOf);
+      const stored = this.storedCredits.get(workspaceId, campaignId, userKey);
+      const before = stored === undefined ? [] : decodeCredits(stored.credits);
       const { removed, added } = diffCredits(before, after);
-      for (const credit of removed) {
-        this.deleteCredit.run(workspaceId, campaignId, userKey, credit.key);
-        tallyCredit(tally, campaignId, credit, -1);
-      }
-      for (const credit of added) {
-        this.insertCredit.run(
-          workspaceId,
-          campaignId,
-          userKey,
-          credit.key,
-          credit.metric,
-          credit.dayMs,
-          credit.eventMs,
-          credit.channel ?? '',
-          credit.variationId ?? '',
-          credit.sendId,
-          credit.value,
-        );
-        tallyCredit(tally, campaignId, credit, 1);
-      }
+      if (removed.length === 0 && added.length === 0) continue;
+      for (const credit of removed) tallyCredit(tally, campaignId, credit, -1);
+      for (const credit of added) tallyCredit(tally, campaignId, credit, 1);
+      this.storeCredits({ workspaceId, campaignId, userKey }, before, after);
+    }
+  }
+
+  /** Replaces a pair's stored credits, and its rows in `credit_sends` where its sends changed. */
+  private storeCredits(pair: PairKey, before: readonly Credit[], after: readonly Credit[]): void {
+    const { workspaceId, campaignId, userKey } = pair;
+    if (after.length === 0) this.deleteCredits.run(workspaceId, campaignId, userKey);
+    else this.upsertCredits.run(workspaceId, campaignId, userKey, encodeCredits(after));
+    const [sendsBefore, sendsAfter] = [sendsOf(before), sendsOf(after)];
+    for (const sendId of sendsBefore) {
+      if (!sendsAfter.has(sendId))
+        this.deleteCreditSend.run(workspaceId, campaignId, userKey, sendId);
+    }
+    for (const sendId of sendsAfter) {
+      if (!sendsBefore.has(sendId))
+        this.insertCreditSend.run(workspaceId, campaignId, userKey, sendId);
     }
   }
 

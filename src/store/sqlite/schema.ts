@@ -240,6 +240,36 @@ const MIGRATIONS: readonly string[] = [
       USING (ws, campaign_id, day, channel, variation_id, metric);
   DROP TABLE day_members;
   `,
+  // Cheaper attribution at ingest (attribution.ts).
+  `
+  -- When each behavior happened: a receipt re-attributes its pair only when one of the user's
+  -- behaviors lies within the campaign's reach after it.
+  ALTER TABLE behaviors ADD COLUMN instant_ms INTEGER;
+  UPDATE behaviors SET instant_ms = json_extract(behavior, '$.instantMs');
+  -- One row per (campaign, user) with all its credits (encodeCredits in src/domain/attribution.ts)
+  -- instead of a row per credit, so a re-attribution reads one row and writes at most one.
+  CREATE TABLE pair_credits (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    credits TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, user_key)
+  ) WITHOUT ROWID;
+  INSERT INTO pair_credits
+    SELECT ws, campaign_id, user_key, '[' || group_concat(key, ',') || ']' FROM credits
+    GROUP BY ws, campaign_id, user_key;
+  -- The pairs holding a credit of each send, for the send series.
+  CREATE TABLE credit_sends (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    send_id TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, send_id, user_key)
+  ) WITHOUT ROWID;
+  INSERT INTO credit_sends
+    SELECT DISTINCT ws, campaign_id, send_id, user_key FROM credits WHERE send_id IS NOT NULL;
+  DROP TABLE credits;
+  `,
 ];
 
 /** Opens (creating when needed) `<dataDir>/tally.db` and brings its schema up to date. */
