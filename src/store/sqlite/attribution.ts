@@ -70,7 +70,12 @@ function tallyCredit(tally: DayTally, campaignId: string, credit: Credit, sign: 
   tally.add({ campaignId, day, channel, variationId, metric }, sign * credit.value);
 }
 
-type Pair = readonly [campaignId: string, userKey: string];
+interface Pair {
+  readonly campaignId: string;
+  readonly userKey: string;
+  /** The pair's activity when it was read with the user's (see addUserCampaigns). */
+  readonly activity?: readonly ActivityRow[];
+}
 
 interface PairKey {
   readonly workspaceId: string;
@@ -81,8 +86,11 @@ interface PairKey {
 /** The pairs one change touches, each once. */
 class Pairs {
   readonly all = new Map<string, Pair>();
-  add(campaignId: string, userKey: string): void {
-    this.all.set(`${campaignId}\u0000${userKey}`, [campaignId, userKey]);
+  add(campaignId: string, userKey: string, activity?: readonly ActivityRow[]): void {
+    const key = `${campaignId}\u0000${userKey}`;
+    if (this.all.get(key)?.activity === undefined) {
+      this.all.set(key, { campaignId, userKey, activity });
+    }
   }
 }
 
@@ -91,7 +99,7 @@ const PAGE = 10_000;
 export class Attribution {
   private readonly insertBehavior: Statement;
   private readonly insertImported: Statement;
-  private readonly userCampaigns: Statement<[string, string], { campaign_id: string }>;
+  private readonly userActivity: Statement<[string, string], ActivityRow & { campaign_id: string }>;
   private readonly behaviorWithin: Statement<[string, string, number, number], { found: number }>;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
   private readonly anyImported: Statement<[string, string], { found: number }>;
@@ -130,10 +138,6 @@ export class Attribution {
       `INSERT OR IGNORE INTO imported_conversions (ws, campaign_id, user_key, id, conversion)
        VALUES (?, ?, ?, ?, ?)`,
     );
-    this.userCampaigns = db.prepare(
-      `SELECT DISTINCT campaign_id FROM events WHERE ws = ? AND user_key = ?
-       AND campaign_id IS NOT NULL AND ${ACTIVITY} AND (receipt = 1 OR enrols_control = 1)`,
-    );
     this.behaviorWithin = db.prepare(
       `SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ?
        AND instant_ms BETWEEN ? AND ? LIMIT 1`,
@@ -145,9 +149,14 @@ export class Attribution {
     this.anyImported = db.prepare(
       'SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? LIMIT 1',
     );
+    const activityColumns =
+      'id, event_type, instant_ms, channel, variation_id, send_id, receipt, enrols_control';
     this.activity = db.prepare(
-      `SELECT id, event_type, instant_ms, channel, variation_id, send_id, receipt, enrols_control
-       FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
+      `SELECT ${activityColumns} FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
+       AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
+    );
+    this.userActivity = db.prepare(
+      `SELECT campaign_id, ${activityColumns} FROM events WHERE ws = ? AND user_key = ?
        AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
     );
     this.userBehaviors = db.prepare('SELECT behavior FROM behaviors WHERE ws = ? AND user_key = ?');
@@ -224,12 +233,7 @@ export class Attribution {
         pairs.add(campaign.campaignId, userKey);
       }
     }
-    // A behavior can only credit campaigns the user received (or is a control user of).
-    for (const userKey of behaviorUsers) {
-      for (const { campaign_id } of this.userCampaigns.all(workspaceId, userKey)) {
-        pairs.add(campaign_id, userKey);
-      }
-    }
+    for (const userKey of behaviorUsers) this.addUserCampaigns(workspaceId, userKey, pairs);
     this.reattribute(workspaceId, pairs, rules, tally);
   }
 
@@ -277,11 +281,27 @@ export class Attribution {
     this.upsertRate.run(workspaceId, currency, usdPerUnit);
     const pairs = new Pairs();
     for (const { user_key } of this.purchasers.all(workspaceId, currency)) {
-      for (const { campaign_id } of this.userCampaigns.all(workspaceId, user_key)) {
-        pairs.add(campaign_id, user_key);
-      }
+      this.addUserCampaigns(workspaceId, user_key, pairs);
     }
     this.applyAlone(workspaceId, pairs, this.rulesCache(workspaceId));
+  }
+
+  /**
+   * Adds every campaign a behavior of the user can credit: those the user received or is a
+   * control user of. Their activity is read here, with one query for all of them.
+   */
+  private addUserCampaigns(workspaceId: string, userKey: string, pairs: Pairs): void {
+    const byCampaign = new Map<string, ActivityRow[]>();
+    for (const row of this.userActivity.all(workspaceId, userKey)) {
+      const rows = byCampaign.get(row.campaign_id) ?? [];
+      rows.push(row);
+      byCampaign.set(row.campaign_id, rows);
+    }
+    for (const [campaignId, activity] of byCampaign) {
+      if (activity.some((row) => row.receipt === 1 || row.enrols_control === 1)) {
+        pairs.add(campaignId, userKey, activity);
+      }
+    }
   }
 
   rates(workspaceId: string): Map<string, number> {
@@ -329,12 +349,12 @@ export class Attribution {
     if (pairs.all.size === 0) return;
     const usdRates = this.rates(workspaceId);
     const hasImports = this.importsCache(workspaceId);
-    for (const [campaignId, userKey] of pairs.all.values()) {
+    for (const { campaignId, userKey, activity } of pairs.all.values()) {
       const { behaviors, controlVariationId } = rules(campaignId);
       const receipts: Receipt[] = [];
       const enrolments: Enrolment[] = [];
       const actions: Action[] = [];
-      for (const row of this.activity.all(workspaceId, userKey, campaignId)) {
+      for (const row of activity ?? this.activity.all(workspaceId, userKey, campaignId)) {
         const { id, instant_ms: instantMs, variation_id: variationId } = row;
         if (row.receipt === 1) {
           const channel = row.channel as Channel;
