@@ -223,7 +223,15 @@ describe('sqlite store', () => {
         FROM pair_credits p, json_each(p.credits) c;
       DROP TABLE pair_credits;
       DROP TABLE credit_sends;
-      ALTER TABLE behaviors DROP COLUMN instant_ms;
+      CREATE TABLE behaviors_v5 (ws TEXT NOT NULL, user_key TEXT NOT NULL, id TEXT NOT NULL,
+        currency TEXT, behavior TEXT NOT NULL, PRIMARY KEY (ws, user_key, id)) WITHOUT ROWID;
+      INSERT INTO behaviors_v5 SELECT ws, user_key, id, currency, json_object('id', id,
+        'userKey', user_key, 'instantMs', instant_ms, 'kind', kind, 'productId', product_id,
+        'price', price, 'quantity', quantity, 'currency', currency) FROM behaviors;
+      DROP TABLE behaviors;
+      ALTER TABLE behaviors_v5 RENAME TO behaviors;
+      CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key)
+        WHERE currency IS NOT NULL;
       PRAGMA user_version = 5;
     `);
     assert.ok((db.prepare('SELECT count(*) AS n FROM credits').get() as { n: number }).n > 0);

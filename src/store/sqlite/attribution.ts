@@ -24,6 +24,7 @@ import {
   EMAIL_ENGAGEMENT_KINDS,
   type Action,
   type Behavior,
+  type BehaviorKind,
   type EmailEngagement,
   type ImportedConversion,
 } from '../../domain/behaviors.js';
@@ -58,6 +59,49 @@ interface ActivityRow {
   receipt: number;
   enrols_control: number;
 }
+
+/** What attribution reads of a behavior; its properties stay in the event's payload. */
+const BEHAVIOR_COLUMNS =
+  'id, instant_ms, kind, product_id, event_name, app_id, price, quantity, currency';
+
+interface BehaviorRow {
+  id: string;
+  instant_ms: number;
+  kind: BehaviorKind;
+  product_id: string | null;
+  event_name: string | null;
+  app_id: string | null;
+  price: number | null;
+  quantity: number | null;
+  currency: string | null;
+}
+
+/** BEHAVIOR_COLUMNS' values, in order. */
+const behaviorColumns = (b: Behavior) =>
+  [
+    b.id,
+    b.instantMs,
+    b.kind,
+    b.productId ?? null,
+    b.eventName ?? null,
+    b.appId ?? null,
+    b.price ?? null,
+    b.quantity ?? null,
+    b.currency ?? null,
+  ] as const;
+
+const behaviorOf = (row: BehaviorRow, userKey: string): Behavior => ({
+  id: row.id,
+  userKey,
+  instantMs: row.instant_ms,
+  kind: row.kind,
+  productId: row.product_id ?? undefined,
+  eventName: row.event_name ?? undefined,
+  appId: row.app_id ?? undefined,
+  price: row.price ?? undefined,
+  quantity: row.quantity ?? undefined,
+  currency: row.currency ?? undefined,
+});
 
 /** The sends a pair's credits count in. */
 const sendsOf = (credits: readonly Credit[]): Set<string> =>
@@ -104,7 +148,7 @@ export class Attribution {
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
   private readonly anyImported: Statement<[string, string], { found: number }>;
   private readonly activity: Statement<[string, string, string], ActivityRow>;
-  private readonly userBehaviors: Statement<[string, string], { behavior: string }>;
+  private readonly userBehaviors: Statement<[string, string], BehaviorRow>;
   private readonly userImported: Statement<[string, string, string], { conversion: string }>;
   private readonly storedCredits: Statement<[string, string, string], { credits: string }>;
   private readonly upsertCredits: Statement<[string, string, string, string]>;
@@ -131,8 +175,8 @@ export class Attribution {
     private readonly workspaces: Workspaces,
   ) {
     this.insertBehavior = db.prepare(
-      `INSERT OR IGNORE INTO behaviors (ws, user_key, id, currency, instant_ms, behavior)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO behaviors (ws, user_key, ${BEHAVIOR_COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertImported = db.prepare(
       `INSERT OR IGNORE INTO imported_conversions (ws, campaign_id, user_key, id, conversion)
@@ -159,7 +203,9 @@ export class Attribution {
       `SELECT campaign_id, ${activityColumns} FROM events WHERE ws = ? AND user_key = ?
        AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
     );
-    this.userBehaviors = db.prepare('SELECT behavior FROM behaviors WHERE ws = ? AND user_key = ?');
+    this.userBehaviors = db.prepare(
+      `SELECT ${BEHAVIOR_COLUMNS} FROM behaviors WHERE ws = ? AND user_key = ?`,
+    );
     this.userImported = db.prepare(
       `SELECT conversion FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?`,
     );
@@ -220,10 +266,7 @@ export class Attribution {
     for (const event of stored) {
       const { behavior, importedConversion: imported, campaign, userKey } = event;
       if (behavior) {
-        // Properties stay in the event's payload; attribution never reads them.
-        const json = JSON.stringify({ ...behavior, properties: undefined });
-        const { id, currency, instantMs } = behavior;
-        this.insertBehavior.run(workspaceId, userKey, id, currency ?? null, instantMs, json);
+        this.insertBehavior.run(workspaceId, userKey, ...behaviorColumns(behavior));
         behaviorUsers.add(userKey);
       } else if (imported) {
         const json = JSON.stringify(imported);
@@ -367,7 +410,7 @@ export class Attribution {
         }
       }
       for (const row of this.userBehaviors.all(workspaceId, userKey)) {
-        actions.push(JSON.parse(row.behavior) as Behavior);
+        actions.push(behaviorOf(row, userKey));
       }
       const imported = hasImports(campaignId)
         ? this.userImported

@@ -242,10 +242,30 @@ const MIGRATIONS: readonly string[] = [
   `,
   // Cheaper attribution at ingest (attribution.ts).
   `
-  -- When each behavior happened: a receipt re-attributes its pair only when one of the user's
-  -- behaviors lies within the campaign's reach after it.
-  ALTER TABLE behaviors ADD COLUMN instant_ms INTEGER;
-  UPDATE behaviors SET instant_ms = json_extract(behavior, '$.instantMs');
+  -- Behaviors in columns instead of JSON, with when each happened: a receipt re-attributes its
+  -- pair only when one of the user's behaviors lies within the campaign's reach after it.
+  CREATE TABLE behavior_columns (
+    ws TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    instant_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    product_id TEXT,
+    event_name TEXT,
+    app_id TEXT,
+    price REAL,
+    quantity INTEGER,
+    currency TEXT,
+    PRIMARY KEY (ws, user_key, id)
+  ) WITHOUT ROWID;
+  INSERT INTO behavior_columns
+    SELECT ws, user_key, id, behavior ->> 'instantMs', behavior ->> 'kind',
+      behavior ->> 'productId', behavior ->> 'eventName', behavior ->> 'appId',
+      behavior ->> 'price', behavior ->> 'quantity', currency
+    FROM behaviors;
+  DROP TABLE behaviors;
+  ALTER TABLE behavior_columns RENAME TO behaviors;
+  CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key) WHERE currency IS NOT NULL;
   -- One row per (campaign, user) with all its credits (encodeCredits in src/domain/attribution.ts)
   -- instead of a row per credit, so a re-attribution reads one row and writes at most one.
   CREATE TABLE pair_credits (
