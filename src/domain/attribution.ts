@@ -123,8 +123,16 @@ function lastWithin<T extends Timed>(
  */
 function creditKey(credit: Omit<Credit, 'key'>, source: string): string {
   const { metric, dayMs, eventMs, channel, variationId, sendId, value } = credit;
-  return JSON.stringify([metric, channel, variationId, sendId, dayMs, eventMs, value, source]);
+  // What JSON.stringify of the CreditTuple gives, at a third of its cost (attribution's hot path).
+  return `[${JSON_TEXT(metric)},${JSON_TEXT(channel)},${JSON_TEXT(variationId)},${JSON_TEXT(sendId)},${dayMs},${eventMs},${value},${JSON_TEXT(source)}]`;
 }
+
+/** Characters JSON.stringify escapes in a string (controls, quote, backslash, surrogates). */
+// eslint-disable-next-line no-control-regex -- control characters are what it must find
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+const JSON_TEXT = (text: string | null): string =>
+  text === null ? 'null' : ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
 
 type CreditTuple = [
   metric: CreditMetric,
@@ -167,8 +175,11 @@ class Credits {
     value: number,
     source: string,
   ): void {
-    const credit = { metric, ...target, ...times, value };
-    this.list.push({ ...credit, key: creditKey(credit, source) });
+    const { channel, variationId, sendId } = target;
+    const { dayMs, eventMs } = times;
+    const credit = { metric, channel, variationId, sendId, dayMs, eventMs, value, key: '' };
+    credit.key = creditKey(credit, source);
+    this.list.push(credit);
   }
 
   /** `conversionsN` on the converting event's day and `conversionsN_by_send_time` on `sentMs`'s. */
@@ -319,7 +330,10 @@ function attributeImported(
   }
 }
 
-/** Every conversion and revenue credit of one user in one campaign, sorted by key. */
+/**
+ * Every conversion and revenue credit of one user in one campaign. The inputs are sorted first,
+ * so equal sets of inputs give the same list in the same order.
+ */
 export function attributeUser(input: AttributionInput): Credit[] {
   const receipts = sorted(input.receipts);
   const channels = receiptsByChannel(receipts);
@@ -329,7 +343,7 @@ export function attributeUser(input: AttributionInput): Credit[] {
   attributeBehaviors(input, channels, enrolments, actions, credits);
   attributeRevenue(input, receipts, channels, enrolments, actions, credits);
   if (input.conversionBehaviors.length === 0) attributeImported(input, receipts, credits);
-  return credits.list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return credits.list;
 }
 
 /** What to subtract and what to add to go from one attribution result to another. */

@@ -153,9 +153,12 @@ function properties(fields: EventFields): Readonly<Record<string, unknown>> | un
 
 /** Drops absent optional fields, so equal behaviors are deepEqual whatever their source. */
 function present(behavior: Record<string, unknown>): Behavior {
-  return Object.fromEntries(
-    Object.entries(behavior).filter(([, value]) => value !== undefined),
-  ) as unknown as Behavior;
+  // A plain loop: entries/fromEntries cost a few µs per behavior on the ingest hot path.
+  const kept: Record<string, unknown> = {};
+  for (const key in behavior) {
+    if (behavior[key] !== undefined) kept[key] = behavior[key];
+  }
+  return kept as unknown as Behavior;
 }
 
 /** Validates the fields of one behavior; a reason names the offending field. */

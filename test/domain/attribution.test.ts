@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   attributeUser,
+  decodeCredits,
   diffCredits,
+  encodeCredits,
   DEFAULT_REVENUE_WINDOW_SECONDS,
   type AttributionInput,
   type Credit,
@@ -663,5 +665,46 @@ describe('diffCredits', () => {
     );
     assert.equal(new Set(credits.map((c) => c.key)).size, credits.length);
     assert.equal(credits.length, 8);
+  });
+});
+
+describe('encodeCredits / decodeCredits', () => {
+  it('gives back the same credits, keys included, whatever characters the ids hold', () => {
+    // Ids with what JSON must escape (quote, backslash, controls, a lone surrogate) or may
+    // keep as is (emoji, U+2028): a key built by hand must match JSON.stringify exactly.
+    const ids = [
+      'plain',
+      'q"uote',
+      'back\\slash',
+      'tab\tnl\n',
+      'lone\ud800',
+      'emoji😀',
+      'ls\u2028',
+    ];
+    const credits = attributeUser(
+      input({
+        conversionBehaviors: [ANY_PURCHASE_1D],
+        receipts: ids.map((id, i) =>
+          receipt(`r-${id}`, R, i % 2 ? 'email' : 'ios_push', `v-${id}`, id),
+        ),
+        actions: ids.map((id) => purchase(`p-${id}`, '2026-03-01T12:00:00.000Z', 3)),
+      }),
+    );
+    assert.ok(credits.length > ids.length);
+    assert.deepEqual(decodeCredits(encodeCredits(credits)), credits);
+    for (const credit of credits) {
+      const { metric, channel, variationId, sendId, dayMs, eventMs, value } = credit;
+      const tuple = JSON.parse(credit.key) as unknown[];
+      assert.equal(credit.key, JSON.stringify(tuple));
+      assert.deepEqual(tuple.slice(0, 7), [
+        metric,
+        channel,
+        variationId,
+        sendId,
+        dayMs,
+        eventMs,
+        value,
+      ]);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { SeriesCell } from '../../src/domain/series.js';
 import type { Store } from '../../src/store/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { event } from '../support/events.js';
@@ -197,11 +198,14 @@ describe('sqlite store', () => {
       });
       return id;
     };
+    // Cells in a fixed order: a store lists them in no particular one.
+    const sorted = (cells: SeriesCell[]) =>
+      cells.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     const answers = async (store: Store, ws: string) => ({
-      campaign: await store.campaignSeries(ws, 'c1', range),
-      sA: await store.sendSeries(ws, 'c1', 'sA', range),
-      sB: await store.sendSeries(ws, 'c1', 'sB', range),
-      sC: await store.sendSeries(ws, 'c1', 'sC', range),
+      campaign: sorted(await store.campaignSeries(ws, 'c1', range)),
+      sA: sorted(await store.sendSeries(ws, 'c1', 'sA', range)),
+      sB: sorted(await store.sendSeries(ws, 'c1', 'sB', range)),
+      sC: sorted(await store.sendSeries(ws, 'c1', 'sC', range)),
     });
 
     const dataDir = freshDir();
