@@ -262,12 +262,14 @@ export class Attribution {
     // Stale once this loop stores an imported conversion, but harmless: that one adds its pair.
     const hasImports = this.importsCache(workspaceId);
     const pairs = new Pairs();
-    const behaviorUsers = new Set<string>();
+    const behaviorInstants = new Map<string, number[]>();
     for (const event of stored) {
       const { behavior, importedConversion: imported, campaign, userKey } = event;
       if (behavior) {
         this.insertBehavior.run(workspaceId, userKey, ...behaviorColumns(behavior));
-        behaviorUsers.add(userKey);
+        const instants = behaviorInstants.get(userKey) ?? [];
+        instants.push(behavior.instantMs);
+        behaviorInstants.set(userKey, instants);
       } else if (imported) {
         const json = JSON.stringify(imported);
         this.insertImported.run(workspaceId, imported.campaignId, userKey, imported.id, json);
@@ -276,7 +278,14 @@ export class Attribution {
         pairs.add(campaign.campaignId, userKey);
       }
     }
-    for (const userKey of behaviorUsers) this.addUserCampaigns(workspaceId, userKey, pairs);
+    // A behavior that no receipt or enrolment of a campaign reaches is credited nowhere in it
+    // and takes no receipt from another behavior: that campaign's credits stay as they are.
+    for (const [userKey, instants] of behaviorInstants) {
+      this.addUserCampaigns(workspaceId, userKey, pairs, (row, campaignId) => {
+        const { reachMs } = rules(campaignId);
+        return instants.some((tau) => row.instant_ms <= tau && tau <= row.instant_ms + reachMs);
+      });
+    }
     this.reattribute(workspaceId, pairs, rules, tally);
   }
 
@@ -324,16 +333,21 @@ export class Attribution {
     this.upsertRate.run(workspaceId, currency, usdPerUnit);
     const pairs = new Pairs();
     for (const { user_key } of this.purchasers.all(workspaceId, currency)) {
-      this.addUserCampaigns(workspaceId, user_key, pairs);
+      this.addUserCampaigns(workspaceId, user_key, pairs, () => true);
     }
     this.applyAlone(workspaceId, pairs, this.rulesCache(workspaceId));
   }
 
   /**
-   * Adds every campaign a behavior of the user can credit: those the user received or is a
-   * control user of. Their activity is read here, with one query for all of them.
+   * Adds the campaigns a behavior of the user can credit: those with a receipt or an enrolment
+   * of the user that `reaches` accepts. Their activity is read here, with one query for all.
    */
-  private addUserCampaigns(workspaceId: string, userKey: string, pairs: Pairs): void {
+  private addUserCampaigns(
+    workspaceId: string,
+    userKey: string,
+    pairs: Pairs,
+    reaches: (receiptOrEnrolment: ActivityRow, campaignId: string) => boolean,
+  ): void {
     const byCampaign = new Map<string, ActivityRow[]>();
     for (const row of this.userActivity.all(workspaceId, userKey)) {
       const rows = byCampaign.get(row.campaign_id) ?? [];
@@ -341,7 +355,8 @@ export class Attribution {
       byCampaign.set(row.campaign_id, rows);
     }
     for (const [campaignId, activity] of byCampaign) {
-      if (activity.some((row) => row.receipt === 1 || row.enrols_control === 1)) {
+      const enters = (row: ActivityRow) => row.receipt === 1 || row.enrols_control === 1;
+      if (activity.some((row) => enters(row) && reaches(row, campaignId))) {
         pairs.add(campaignId, userKey, activity);
       }
     }
