@@ -7,9 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   attributeUser,
-  decodeCredits,
   diffCredits,
-  encodeCredits,
   DEFAULT_REVENUE_WINDOW_SECONDS,
   type AttributionInput,
   type Credit,
@@ -668,10 +666,10 @@ describe('diffCredits', () => {
   });
 });
 
-describe('encodeCredits / decodeCredits', () => {
-  it('gives back the same credits, keys included, whatever characters the ids hold', () => {
+describe('credit keys', () => {
+  it('are the JSON of what the credit counts and why, whatever characters the ids hold', () => {
     // Ids with what JSON must escape (quote, backslash, controls, a lone surrogate) or may
-    // keep as is (emoji, U+2028): a key built by hand must match JSON.stringify exactly.
+    // keep as is (emoji, U+2028): keys built by hand must stay distinct for distinct credits.
     const ids = [
       'plain',
       'q"uote',
@@ -691,7 +689,6 @@ describe('encodeCredits / decodeCredits', () => {
       }),
     );
     assert.ok(credits.length > ids.length);
-    assert.deepEqual(decodeCredits(encodeCredits(credits)), credits);
     for (const credit of credits) {
       const { metric, channel, variationId, sendId, dayMs, eventMs, value } = credit;
       const tuple = JSON.parse(credit.key) as unknown[];

@@ -242,6 +242,26 @@ export function conversionContract(name: string, openStore: () => Promise<Store>
       assert.deepEqual(await series(ws), imported);
     });
 
+    it('moves imported conversions to the control entry once their variation turns out to be control', async () => {
+      const ws = await workspace();
+      const imported = (id: string, atMs: number, user: string) =>
+        event('users.campaigns.Conversion', {
+          ...{ id, at: atMs, user, variation: 'cg', conversion_behavior_index: 0 },
+        });
+      // cg is not defined as control: only u2's later enrolment says so. Until then u1's
+      // conversion counts at day level; after it, in the control entry alone (SPEC §3).
+      await store.ingest(ws, [imported('i1', T + HOUR, 'u1')]);
+      assert.deepEqual(await series(ws), {
+        '2026-01-06 - - conversions': 1,
+        '2026-01-06 - - conversions_by_send_time': 1,
+      });
+      await store.ingest(ws, [enrol('e1', T, 'u2')]);
+      assert.deepEqual(await series(ws), {
+        '2026-01-06 - cg conversions': 1,
+        '2026-01-06 - cg conversions_by_send_time': 1,
+      });
+    });
+
     it('gives conversions and revenue to the most recent receipt’s send, within its 14 days', async () => {
       const ws = await workspace();
       await define(ws, [{ type: 'Makes Any Purchase', window: 2_592_000 }]);

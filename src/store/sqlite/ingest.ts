@@ -131,9 +131,11 @@ export class Ingester {
       if (counted) tally.addEvent(counted, false);
     }
     this.chains.rerank(workspaceId, stored, tally);
-    // Before attribution, which reads the campaign's control variation from the model.
+    // Attribution reads the campaign's control variation from the model, as it was before the
+    // batch (what the rollups hold) and after.
+    const rulesBefore = this.attribution.rulesOfCampaigns(workspaceId, stored);
     this.campaigns.record(workspaceId, stored);
-    this.attribution.afterIngest(workspaceId, stored, tally);
+    this.attribution.afterIngest(workspaceId, stored, tally, rulesBefore);
     this.rollups.write(workspaceId, tally);
   }
 

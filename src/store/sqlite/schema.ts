@@ -266,28 +266,8 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE behaviors;
   ALTER TABLE behavior_columns RENAME TO behaviors;
   CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key) WHERE currency IS NOT NULL;
-  -- One row per (campaign, user) with all its credits (encodeCredits in src/domain/attribution.ts)
-  -- instead of a row per credit, so a re-attribution reads one row and writes at most one.
-  CREATE TABLE pair_credits (
-    ws TEXT NOT NULL,
-    campaign_id TEXT NOT NULL,
-    user_key TEXT NOT NULL,
-    credits TEXT NOT NULL,
-    PRIMARY KEY (ws, campaign_id, user_key)
-  ) WITHOUT ROWID;
-  INSERT INTO pair_credits
-    SELECT ws, campaign_id, user_key, '[' || group_concat(key, ',') || ']' FROM credits
-    GROUP BY ws, campaign_id, user_key;
-  -- The pairs holding a credit of each send, for the send series.
-  CREATE TABLE credit_sends (
-    ws TEXT NOT NULL,
-    campaign_id TEXT NOT NULL,
-    send_id TEXT NOT NULL,
-    user_key TEXT NOT NULL,
-    PRIMARY KEY (ws, campaign_id, send_id, user_key)
-  ) WITHOUT ROWID;
-  INSERT INTO credit_sends
-    SELECT DISTINCT ws, campaign_id, send_id, user_key FROM credits WHERE send_id IS NOT NULL;
+  -- Credits are no longer kept: the rollups hold attribution's result for every (campaign,
+  -- user), so a change recomputes a pair's credits before and after it (attribution.ts).
   DROP TABLE credits;
   `,
 ];

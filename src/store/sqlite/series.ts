@@ -78,14 +78,17 @@ export class SeriesQueries {
     if (!send) return [];
     const cutoff = send.firstReceiptMs === null ? Infinity : send.firstReceiptMs + SEND_WINDOW_MS;
     const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
+    const recipients = new Set<string>();
     for (const row of this.sendEvents.all(workspaceId, campaignId, sendId)) {
+      if (row.receipt === 1) recipients.add(row.user_key);
       if (row.instant_ms >= cutoff) continue;
       const day = tally.dayOf(row.instant_ms);
       if (day < days.firstDay || day > days.lastDay) continue;
       tally.addEvent(countedEventOf(row), row.is_unique === 1);
     }
     // Conversions and revenue count when the converting event is inside the send's 14 days.
-    for (const credit of this.attribution.sendCredits(workspaceId, campaignId, sendId)) {
+    const credits = this.attribution.sendCredits(workspaceId, campaignId, sendId, recipients);
+    for (const credit of credits) {
       if (!countsInSend(credit, sendId, cutoff)) continue;
       const day = tally.dayOf(credit.dayMs);
       if (day < days.firstDay || day > days.lastDay) continue;
