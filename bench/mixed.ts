@@ -1,7 +1,7 @@
 /**
  * Ingest of a mixed workload over HTTP: a third of the events are behaviors (purchases and custom
- * events by users who just got a message of the campaign, which defines conversion behaviors), so
- * every one of them runs attribution. Measured beside the sends-only stream of bench/ingest.ts in
+ * events by users who received a message of the campaign shortly before, within the windows of its
+ * conversion behaviors), so every one of them is attributed. Measured beside the sends-only stream of bench/ingest.ts in
  * the same run, into a fresh store each, with the same campaign definition; the difference in time
  * per event, spread over the behaviors, is what attributing one behavior costs.
  */

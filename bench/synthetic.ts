@@ -2,7 +2,8 @@
  * Synthetic Currents events for benchmarks: one multichannel campaign with a realistic mix
  * (sends, deliveries, opens, clicks) spread over `days` days before `endMs`. Deterministic.
  * With `behaviorShare`, that share of the events are behaviors instead (half purchases, half
- * custom events) by users who recently got a message event, matching BENCH_CONVERSION_BEHAVIORS.
+ * custom events) by users who recently received a message (a `Send`), within the windows of
+ * BENCH_CONVERSION_BEHAVIORS, so each of them has a receipt to be attributed to.
  */
 const CAMPAIGN = 'bench_campaign';
 const MIX = [
@@ -22,7 +23,7 @@ export const BENCH_CONVERSION_BEHAVIORS = [
   { type: 'Makes Any Purchase', window: 3 * 86_400 },
   { type: 'Performs Custom Event', custom_event_name: CUSTOM_EVENT_NAME, window: 7 * 86_400 },
 ] as const;
-/** Behaviors are by users among the last this many message events' users. */
+/** Behaviors are by users among the last this many receipts' users. */
 const RECENT_USERS = 1024;
 
 /** A small, fast, seeded PRNG (mulberry32): benchmarks must see the same data every run. */
@@ -59,8 +60,9 @@ export function* syntheticBatches(
   const spanMs = options.days * 86_400_000;
   const behaviorShare = options.behaviorShare ?? 0;
   const endS = Math.floor(options.endMs / 1000);
-  /** Users and instants (s) of recent message events: behaviors follow them within 2 days. */
+  /** Users and instants (s) of recent receipts: behaviors follow them within 2 days. */
   const recent: { user: string; time: number }[] = [];
+  let receipts = 0;
   let batch: Record<string, unknown>[] = [];
   for (let i = 0; i < options.count; i++) {
     const id = `${options.idPrefix ?? 'b'}${i}`;
@@ -103,7 +105,9 @@ export function* syntheticBatches(
       if (kind.type.includes('pushnotification')) {
         event.platform = random() < 0.6 ? 'ios' : 'android';
       }
-      if (behaviorShare > 0) recent[Math.min(recent.length, i % RECENT_USERS)] = { user, time };
+      if (behaviorShare > 0 && kind.type.endsWith('.Send')) {
+        recent[Math.min(recent.length, receipts++ % RECENT_USERS)] = { user, time };
+      }
     }
     batch.push(event);
     if (batch.length === batchSize) {
