@@ -47,6 +47,18 @@ export interface SendInfo {
   readonly firstReceiptMs: number | null;
 }
 
+/**
+ * A send as getSend gives it: as its events show it (`seen`), else, when it was only created
+ * with createSend, without a receipt yet; else none.
+ */
+export function sendOf(
+  ids: { readonly campaignId: string; readonly sendId: string },
+  seen: SendInfo | undefined,
+  created: boolean,
+): SendInfo | undefined {
+  return seen ?? (created ? { ...ids, firstReceiptMs: null } : undefined);
+}
+
 /** A campaign as `/campaigns/list` and `/campaigns/details` date it (SPEC §7). */
 export interface CampaignListing {
   readonly id: string;

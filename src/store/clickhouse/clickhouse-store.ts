@@ -12,15 +12,16 @@ import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
 import type { SeriesCell } from '../../domain/series.js';
-import type {
-  ApiKeyGrant,
-  CampaignListing,
-  DayRange,
-  IngestOutcome,
-  ReceiptSpan,
-  SendInfo,
-  Store,
-  Workspace,
+import {
+  sendOf,
+  type ApiKeyGrant,
+  type CampaignListing,
+  type DayRange,
+  type IngestOutcome,
+  type ReceiptSpan,
+  type SendInfo,
+  type Store,
+  type Workspace,
 } from '../store.js';
 import { Conversions } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
@@ -163,10 +164,8 @@ class ClickHouseStore implements Store {
     sendId: string,
   ): Promise<SendInfo | undefined> {
     const seen = await this.series.getSend(workspaceId, campaignId, sendId);
-    if (seen) return seen;
-    return (await this.listings.sendCreated(workspaceId, campaignId, sendId))
-      ? { campaignId, sendId, firstReceiptMs: null }
-      : undefined;
+    const created = !seen && (await this.listings.sendCreated(workspaceId, campaignId, sendId));
+    return sendOf({ campaignId, sendId }, seen, created);
   }
 
   async sendSeries(

@@ -10,15 +10,16 @@ import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
 import type { SeriesCell } from '../../domain/series.js';
-import type {
-  ApiKeyGrant,
-  CampaignListing,
-  DayRange,
-  IngestOutcome,
-  ReceiptSpan,
-  SendInfo,
-  Store,
-  Workspace,
+import {
+  sendOf,
+  type ApiKeyGrant,
+  type CampaignListing,
+  type DayRange,
+  type IngestOutcome,
+  type ReceiptSpan,
+  type SendInfo,
+  type Store,
+  type Workspace,
 } from '../store.js';
 import { Attribution } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
@@ -180,10 +181,8 @@ class SqliteStore implements Store {
     sendId: string,
   ): Promise<SendInfo | undefined> {
     const seen = this.series.getSend(workspaceId, campaignId, sendId);
-    if (seen) return seen;
-    return this.createdSends.exists(workspaceId, campaignId, sendId)
-      ? { campaignId, sendId, firstReceiptMs: null }
-      : undefined;
+    const created = !seen && this.createdSends.exists(workspaceId, campaignId, sendId);
+    return sendOf({ campaignId, sendId }, seen, created);
   }
 
   async sendSeries(
