@@ -286,6 +286,19 @@ export function conversionContract(name: string, openStore: () => Promise<Store>
       assert.deepEqual((await series(ws))['2026-01-20 - - revenue'], 7);
     });
 
+    it('counts in a send’s series a behavior at the instant of its receipt (τ = r)', async () => {
+      const ws = await workspace();
+      await define(ws, [SIGNUP_HOUR]);
+      await store.ingest(ws, [send('s1', T, 'u1', { send_id: 'A' }), custom('b1', T, 'u1')]);
+      // Both on 01-05, the day of the receipt and of the behavior.
+      assert.deepEqual(await sendSeries(ws, 'A'), {
+        '2026-01-05 email v1 conversions': 1,
+        '2026-01-05 email v1 conversions_by_send_time': 1,
+        '2026-01-05 - - conversions': 1,
+        '2026-01-05 - - conversions_by_send_time': 1,
+      });
+    });
+
     it('re-attributes when the behaviors are redefined', async () => {
       const ws = await workspace();
       await define(ws, [SIGNUP_HOUR]);

@@ -31,6 +31,22 @@ import type { Db } from './schema.js';
 import { DayTally } from './tally.js';
 import type { Workspaces } from './workspaces.js';
 
+/** The first and last instants of a user's receipts of one send. */
+export interface RecipientSpan {
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Widens `userKey`'s span in `spans` to include `instantMs`. */
+export function widen(spans: Map<string, RecipientSpan>, userKey: string, instantMs: number): void {
+  const span = spans.get(userKey);
+  if (span === undefined) spans.set(userKey, { firstMs: instantMs, lastMs: instantMs });
+  else {
+    span.firstMs = Math.min(span.firstMs, instantMs);
+    span.lastMs = Math.max(span.lastMs, instantMs);
+  }
+}
+
 const sameRules = (a: Rules, b: Rules): boolean =>
   JSON.stringify([a.behaviors, a.controlVariationId]) ===
   JSON.stringify([b.behaviors, b.controlVariationId]);
@@ -276,19 +292,27 @@ export class Attribution {
 
   /**
    * The credits attributed to receipts of one send (SPEC §4), attributed for its recipients now,
-   * like the rest of the send series (series.ts).
+   * like the rest of the send series (series.ts). `recipients`: each with the span of their
+   * receipts of the send.
    */
   sendCredits(
     workspaceId: string,
     campaignId: string,
     sendId: string,
-    recipients: Iterable<string>,
+    recipients: ReadonlyMap<string, RecipientSpan>,
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const usdRates = this.rates(workspaceId);
     const readImported = this.inputs.campaignHasImports(workspaceId, campaignId);
+    // A credit of the send needs a behavior within reach of one of its receipts (or an email
+    // engagement the rules match, or an imported conversion): most recipients have none.
+    const mayHoldCredit = (userKey: string, { firstMs, lastMs }: RecipientSpan) =>
+      rules.matchesEmail ||
+      this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs) ||
+      (readImported && this.inputs.hasImportedConversion(workspaceId, campaignId, userKey));
     const credits: Credit[] = [];
-    for (const userKey of recipients) {
+    for (const [userKey, span] of recipients) {
+      if (!mayHoldCredit(userKey, span)) continue;
       const inputs = this.inputs.read(workspaceId, campaignId, userKey, { readImported });
       for (const credit of attribute(campaignId, rules, inputs, usdRates)) {
         if (credit.sendId === sendId) credits.push(credit);

@@ -7,7 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import { countsInSend } from '../../domain/attribution.js';
 import { cellOfRow, seriesValue, type CellRow, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
-import type { Attribution } from './attribution.js';
+import { widen, type Attribution, type RecipientSpan } from './attribution.js';
 import { COUNTED_COLUMNS, countedEventOf, type CountedRow } from './rollup.js';
 import type { Db } from './schema.js';
 import { DayTally } from './tally.js';
@@ -78,9 +78,9 @@ export class SeriesQueries {
     if (!send) return [];
     const cutoff = send.firstReceiptMs === null ? Infinity : send.firstReceiptMs + SEND_WINDOW_MS;
     const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
-    const recipients = new Set<string>();
+    const recipients = new Map<string, RecipientSpan>();
     for (const row of this.sendEvents.all(workspaceId, campaignId, sendId)) {
-      if (row.receipt === 1) recipients.add(row.user_key);
+      if (row.receipt === 1) widen(recipients, row.user_key, row.instant_ms);
       if (row.instant_ms >= cutoff) continue;
       const day = tally.dayOf(row.instant_ms);
       if (day < days.firstDay || day > days.lastDay) continue;
