@@ -17,7 +17,7 @@ if (!dataDir || (dataDir === '--clickhouse' && (!url || !database))) {
 const store =
   dataDir === '--clickhouse'
     ? await openClickHouseStore({ url: url!, database: database! })
-    : await openSqliteStore({ dataDir });
+    : await openSqliteStore({ dataDir, backgroundCheckpoints: true });
 const app = await buildApp({
   store,
   logger: false,

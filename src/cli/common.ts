@@ -66,11 +66,15 @@ export function describeStore(flags: StoreFlags): string {
     : `the data folder ${flags.data}`;
 }
 
-/** Opens the store the flags choose (the ClickHouse schema is created or migrated on open). */
-export async function openStore(flags: StoreFlags): Promise<Store> {
+/**
+ * Opens the store the flags choose (the ClickHouse schema is created or migrated on open).
+ * `ingesting`: the command writes much (serve, demo, import), so the embedded store checkpoints
+ * its WAL on a worker thread.
+ */
+export async function openStore(flags: StoreFlags, ingesting = false): Promise<Store> {
   if (flags.store !== 'clickhouse') {
     const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
-    return openSqliteStore({ dataDir: flags.data });
+    return openSqliteStore({ dataDir: flags.data, backgroundCheckpoints: ingesting });
   }
   const url = flags.clickhouseUrl;
   if (!url) {
@@ -104,12 +108,16 @@ export async function openStore(flags: StoreFlags): Promise<Store> {
   }
 }
 
-/** Runs `use` with the store the flags choose open, and closes it however `use` ends. */
+/**
+ * Runs `use` with the store the flags choose open, and closes it however `use` ends.
+ * `ingesting`: as for openStore.
+ */
 export async function withStore<T>(
   flags: StoreFlags,
   use: (store: Store) => Promise<T>,
+  ingesting = false,
 ): Promise<T> {
-  const store = await openStore(flags);
+  const store = await openStore(flags, ingesting);
   try {
     return await use(store);
   } finally {

@@ -1,7 +1,7 @@
 /** The store contract on the embedded SQLite store, plus what only a file-backed store must do. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,26 @@ describe('sqlite store', () => {
     assert.ok(ws);
     const cells = await store.campaignSeries(ws.id, 'c1', { firstDay: 20_458, lastDay: 20_458 });
     assert.deepEqual(cells.find((c) => c.metric === 'sent')?.value, 2000);
+    await store.close();
+  });
+
+  it('copies the WAL into the database file on a worker thread when asked to', async () => {
+    const dataDir = freshDir();
+    const store = await openSqliteStore({ dataDir, backgroundCheckpoints: true });
+    const ws = await store.createWorkspace('acme', 'UTC');
+    const size = () => statSync(join(dataDir, 'tally.db')).size;
+    const before = size();
+    const at = '2026-01-05T09:00:00Z';
+    const sends = Array.from({ length: 2_000 }, (_, i) =>
+      event('email.Send', { id: `s${i}`, at, user: `u${i}` }),
+    );
+    await store.ingest(ws.id, sends);
+    // A few MB, far below the writer's own checkpoint threshold: only the worker copies them.
+    const deadline = Date.now() + 10_000;
+    while (size() <= before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(size() > before, `tally.db stayed at ${before} bytes`);
     await store.close();
   });
 

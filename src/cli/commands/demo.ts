@@ -79,7 +79,7 @@ export function registerDemoCommand(program: Command): void {
     );
   for (const option of listenOptions()) command.addOption(option);
   command.action(async (flags: DemoFlags) => {
-    const store = await openStore(flags);
+    const store = await openStore(flags, true);
     let workspace: Workspace;
     let key: string;
     try {

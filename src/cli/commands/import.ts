@@ -91,31 +91,35 @@ export function registerImportCommand(program: Command): void {
       5_000,
     )
     .action(async (path: string, flags: ImportFlags) => {
-      const summary = await withStore(flags, async (store) => {
-        const workspace = await requireWorkspace(store, flags.workspace);
-        const controller = new AbortController();
-        const stop = (): void => controller.abort();
-        process.once('SIGINT', stop);
-        const bar = progressBar();
-        try {
-          return await runImport({
-            store,
-            workspaceId: workspace.id,
-            root: path,
-            journal: new ImportJournal(flags.data),
-            signal: controller.signal,
-            ...(flags.eventType !== undefined ? { eventType: flags.eventType } : {}),
-            ...(flags.watch ? { watchIntervalMs: flags.pollMs } : {}),
-            onProgress: (progress) => bar.update(progress),
-            onFileError: (message) => bar.log(`tally: import failed: ${message}`),
-          });
-        } catch (error) {
-          throw error instanceof ExportPathError ? new CliError(error.message) : error;
-        } finally {
-          bar.stop();
-          process.removeListener('SIGINT', stop);
-        }
-      });
+      const summary = await withStore(
+        flags,
+        async (store) => {
+          const workspace = await requireWorkspace(store, flags.workspace);
+          const controller = new AbortController();
+          const stop = (): void => controller.abort();
+          process.once('SIGINT', stop);
+          const bar = progressBar();
+          try {
+            return await runImport({
+              store,
+              workspaceId: workspace.id,
+              root: path,
+              journal: new ImportJournal(flags.data),
+              signal: controller.signal,
+              ...(flags.eventType !== undefined ? { eventType: flags.eventType } : {}),
+              ...(flags.watch ? { watchIntervalMs: flags.pollMs } : {}),
+              onProgress: (progress) => bar.update(progress),
+              onFileError: (message) => bar.log(`tally: import failed: ${message}`),
+            });
+          } catch (error) {
+            throw error instanceof ExportPathError ? new CliError(error.message) : error;
+          } finally {
+            bar.stop();
+            process.removeListener('SIGINT', stop);
+          }
+        },
+        true,
+      );
       process.stdout.write(formatSummary(summary));
       if (summary.failures.length > 0) process.exitCode = 1;
       // Ctrl-C is how --watch ends; a one-shot run it cut short has work left.

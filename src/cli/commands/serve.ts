@@ -80,7 +80,7 @@ export function registerServeCommand(program: Command): void {
   command.action(async (flags: ServeFlags) => {
     const limits = rateLimitsFromEnv(process.env[RATE_LIMITS_ENV]);
     const { serveApi } = await import('../server.js');
-    await serveApi(await openStore(flags), {
+    await serveApi(await openStore(flags, true), {
       port: flags.port,
       host: flags.host,
       ...(flags.redisUrl !== undefined ? { redisUrl: flags.redisUrl } : {}),

@@ -272,10 +272,16 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Opens (creating when needed) `<dataDir>/tally.db` and brings its schema up to date. */
-export function openDatabase(dataDir: string): Db {
+/** The database file in a data folder. */
+export const databaseFile = (dataDir: string): string => join(dataDir, 'tally.db');
+
+/**
+ * Opens (creating when needed) `<dataDir>/tally.db` and brings its schema up to date.
+ * `checkpointsElsewhere`: another thread checkpoints the WAL (checkpointer.ts).
+ */
+export function openDatabase(dataDir: string, checkpointsElsewhere = false): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'tally.db'));
+  const db = new Database(databaseFile(dataDir));
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at each commit, so a resolved ingest survives kill -9 / power loss.
   db.pragma('synchronous = FULL');
@@ -286,7 +292,8 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('cache_size = -131072');
   // One 5,000-event batch writes several MiB; checkpointing every ~64 MiB instead of every
   // 4 MiB saves an fsync of the main file on most commits (the WAL is still fsynced on each).
-  db.pragma('wal_autocheckpoint = 16384');
+  // With a checkpointer thread, four times that, as a backstop should it fall behind.
+  db.pragma(`wal_autocheckpoint = ${checkpointsElsewhere ? 4 * 16_384 : 16_384}`);
   migrate(db);
   return db;
 }

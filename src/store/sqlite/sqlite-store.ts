@@ -27,7 +27,8 @@ import { CreatedSends } from './created-sends.js';
 import { Ingester } from './ingest.js';
 import { Listings } from './listings.js';
 import { RollupWriter } from './rollup.js';
-import { openDatabase, type Db } from './schema.js';
+import { Checkpointer } from './checkpointer.js';
+import { databaseFile, openDatabase, type Db } from './schema.js';
 import { SeriesQueries } from './series.js';
 import { StampedMemo } from './stamped-memo.js';
 import { Workspaces } from './workspaces.js';
@@ -36,6 +37,8 @@ import { checkCurrencyRate } from '../../domain/currency.js';
 export interface SqliteStoreOptions {
   /** Folder of the database file; created when missing. */
   readonly dataDir: string;
+  /** Checkpoint the WAL on a worker thread (checkpointer.ts): for processes that ingest a lot. */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 class SqliteStore implements Store {
@@ -60,7 +63,10 @@ class SqliteStore implements Store {
   private readonly workspaceMemo = new StampedMemo<Workspace | undefined>();
   private readonly campaignMemo = new StampedMemo<Campaign | undefined>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly checkpointer: Checkpointer | null,
+  ) {
     // Prepared once: db.pragma() would prepare anew on every call. The PRAGMA statement costs
     // two thirds of the pragma_data_version table function, and every read asks for a stamp.
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
@@ -216,10 +222,16 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  return new SqliteStore(openDatabase(options.dataDir));
+  const { dataDir, backgroundCheckpoints = false } = options;
+  const db = openDatabase(dataDir, backgroundCheckpoints);
+  return new SqliteStore(
+    db,
+    backgroundCheckpoints ? new Checkpointer(databaseFile(dataDir)) : null,
+  );
 }
