@@ -96,11 +96,13 @@ interface Pair {
   readonly activity?: readonly ActivityRow[];
 }
 
-/** The pairs one change touches, each once. */
+const pairKey = (campaignId: string, userKey: string): string => `${campaignId}\u0000${userKey}`;
+
+/** The pairs one change touches, each once (by pairKey). */
 class Pairs {
   readonly all = new Map<string, Pair>();
   add(campaignId: string, userKey: string, activity?: readonly ActivityRow[]): void {
-    const key = `${campaignId}\u0000${userKey}`;
+    const key = pairKey(campaignId, userKey);
     if (this.all.get(key)?.activity === undefined) {
       this.all.set(key, { campaignId, userKey, activity });
     }
@@ -218,12 +220,12 @@ export class Attribution {
     };
     this.reattribute(workspaceId, pairs, { rules, usdRates, before }, tally);
     // A batch that changed a campaign's rules (its first control enrolment) changes them for
-    // every pair of the campaign, touched or not; the touched ones are done (not counted twice:
-    // they are now as the rules say, so their difference is nothing).
+    // every pair of the campaign. The pairs it touched went from the old rules to the new ones
+    // just above; the others go now.
     for (const [campaignId, old] of rulesBefore) {
       if (sameRules(old, rules(campaignId))) continue;
-      const unchanged = { rules, usdRates, before: { ...before, rules: () => old } };
-      this.reattributeCampaign(workspaceId, campaignId, unchanged, (id) => pairs.all.has(id));
+      const rulesChange = { rules, usdRates, before: { ...before, rules: () => old } };
+      this.reattributeCampaign(workspaceId, campaignId, rulesChange, (key) => pairs.all.has(key));
     }
   }
 
@@ -340,7 +342,7 @@ export class Attribution {
 
   /**
    * Re-attributes every user who can hold a credit of the campaign, except the pairs `isDone`
-   * names (by Pairs key), a page at a time.
+   * names (by pairKey), a page at a time.
    */
   private reattributeCampaign(
     workspaceId: string,
@@ -352,7 +354,7 @@ export class Attribution {
     let pairs = new Pairs();
     const users = this.campaignUsers.all({ ws: workspaceId, campaign: campaignId });
     for (const [index, { user_key }] of users.entries()) {
-      if (!isDone(`${campaignId}\u0000${user_key}`)) pairs.add(campaignId, user_key);
+      if (!isDone(pairKey(campaignId, user_key))) pairs.add(campaignId, user_key);
       if (pairs.all.size === PAGE || index === users.length - 1) {
         this.applyAlone(workspaceId, pairs, change, zone);
         pairs = new Pairs();
