@@ -41,12 +41,10 @@ import { localDay } from '../../domain/time.js';
 import type { DayRange } from '../store.js';
 import { campaignKeyOf } from './attribution-schema.js';
 import type { CampaignModel } from './campaigns.js';
-import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
+import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
 
 const DAY_MS = 86_400_000;
-/** SPEC §4: a send counts events before its first receipt + 14 days. */
-const SEND_WINDOW_MS = 14 * DAY_MS;
 /** Every metric a credit can have, and more entries (channel, variation) than any campaign has. */
 const METRICS: readonly CreditMetric[] = [...CONVERSION_FIELDS, 'revenue'];
 const ENTRY_LIMIT = 2 ** 20;
@@ -168,10 +166,6 @@ SELECT user_key, id, instant_ms, payload FROM imported_conversions
 WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p)
   ${scope === 'send' ? `AND user_key IN (${holders(scope, false)})` : ''}
 SETTINGS distributed_product_mode = 'local'`;
-
-const FIRST_RECEIPT_SQL = `
-SELECT count() AS receipts, min(instant_ms) AS first_ms FROM events
-WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p) AND receipt = 1`;
 
 const RATES_SQL = `
 SELECT currency, argMax(usd_per_unit, version) AS usd FROM currency_rates
@@ -320,18 +314,16 @@ export class Conversions {
     return cells.cells();
   }
 
-  /** The conversion and revenue cells of a send series (SPEC §4: its receipts, 14 days). */
+  /** The conversion and revenue cells of a send series: its receipts' credits before `cutoffMs`. */
   async sendCells(
     workspaceId: string,
     campaignId: string,
     sendId: string,
     zone: string,
     days: DayRange,
+    cutoffMs: number,
   ): Promise<SeriesCell[]> {
-    const [credits, cutoffMs] = await Promise.all([
-      this.credits(workspaceId, campaignId, days, 'send', sendId),
-      this.cutoff(workspaceId, campaignId, sendId),
-    ]);
+    const credits = await this.credits(workspaceId, campaignId, days, 'send', sendId);
     const cells = new CreditCells(zone, days);
     cells.add(credits, (credit) => countsInSend(credit, sendId, cutoffMs));
     return cells.cells();
@@ -415,19 +407,6 @@ export class Conversions {
       for (const credit of attributed) credits.push(credit);
     }
     return credits;
-  }
-
-  /** The send's cutoff: first receipt + 14 days; none before its first receipt. */
-  private async cutoff(workspaceId: string, campaignId: string, sendId: string): Promise<number> {
-    const p: ExternalTable = params({
-      ws: ['String', workspaceId],
-      campaign: ['String', campaignId],
-      send: ['String', sendId],
-    });
-    const [row] = await this.db.query<{ receipts: number; first_ms: number }>(FIRST_RECEIPT_SQL, [
-      p,
-    ]);
-    return row && row.receipts > 0 ? row.first_ms + SEND_WINDOW_MS : Infinity;
   }
 }
 

@@ -7,6 +7,7 @@
  * every answer is computed, or kept under a change counter (day-figures.ts), in a way that
  * copies of an event cannot change.
  */
+import { sendCutoffMs } from '../../domain/attribution.js';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';
@@ -174,10 +175,17 @@ class ClickHouseStore implements Store {
     sendId: string,
     days: DayRange,
   ): Promise<SeriesCell[]> {
-    const zone = await this.workspaces.zoneOf(workspaceId);
+    const [zone, send] = await Promise.all([
+      this.workspaces.zoneOf(workspaceId),
+      this.series.getSend(workspaceId, campaignId, sendId),
+    ]);
+    // A send only created (no event yet) has nothing to count.
+    if (!send) return [];
+    // The first receipt, even a late one, sets the cutoff (as the embedded store does).
+    const cutoffMs = sendCutoffMs(send.firstReceiptMs);
     const [counted, credited] = await Promise.all([
-      this.series.sendSeries(workspaceId, campaignId, sendId, zone, days),
-      this.conversions.sendCells(workspaceId, campaignId, sendId, zone, days),
+      this.series.sendSeries(workspaceId, campaignId, sendId, zone, days, cutoffMs),
+      this.conversions.sendCells(workspaceId, campaignId, sendId, zone, days, cutoffMs),
     ]);
     return [...counted, ...credited];
   }

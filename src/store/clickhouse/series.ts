@@ -18,10 +18,6 @@ import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
 import { localDaySql, offsetSegments } from './zone-offsets.js';
 
 const DAY_MS = 86_400_000;
-/** SPEC §4: a send counts events before its first receipt + 14 days. */
-const SEND_WINDOW_MS = 14 * DAY_MS;
-/** No cutoff: later than any accepted instant (src/ingest/currents.ts). */
-const NO_CUTOFF = Number.MAX_SAFE_INTEGER;
 
 /** The values every send series query reads from `p`, bound once per request. */
 const WITH = `WITH
@@ -149,21 +145,15 @@ export class SeriesQueries {
     return { campaignId, sendId, firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null };
   }
 
-  /**
-   * Before any receipt there is no cutoff yet, so every event of the send counts; the first
-   * receipt, even a late one, sets it (as the embedded store does).
-   */
+  /** The send's events before `cutoffMs` (sendCutoffMs of its first receipt). */
   async sendSeries(
     workspaceId: string,
     campaignId: string,
     sendId: string,
     zone: string,
     days: DayRange,
+    cutoffMs: number,
   ): Promise<SeriesCell[]> {
-    const send = await this.getSend(workspaceId, campaignId, sendId);
-    if (!send) return [];
-    const cutoffMs =
-      send.firstReceiptMs === null ? NO_CUTOFF : send.firstReceiptMs + SEND_WINDOW_MS;
     const scope = { workspaceId, campaignId, zone, days, sendId, cutoffMs };
     const p = scopeParams(scope);
     const [rows, longChains] = await Promise.all([

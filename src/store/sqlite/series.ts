@@ -4,7 +4,7 @@
  * to 14 days after the first receipt.
  */
 import type { Statement } from 'better-sqlite3';
-import { countsInSend } from '../../domain/attribution.js';
+import { countsInSend, sendCutoffMs } from '../../domain/attribution.js';
 import { cellOfRow, seriesValue, type CellRow, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
 import { widen, type Attribution, type RecipientSpan } from './attribution.js';
@@ -12,9 +12,6 @@ import { COUNTED_COLUMNS, countedEventOf, type CountedRow } from './rollup.js';
 import type { Db } from './schema.js';
 import { DayTally } from './tally.js';
 import type { Workspaces } from './workspaces.js';
-
-/** SPEC §4: a send counts events before its first receipt + 14 days. */
-export const SEND_WINDOW_MS = 14 * 86_400_000;
 
 export class SeriesQueries {
   private readonly dayCells: Statement<[string, string, number, number], CellRow>;
@@ -76,7 +73,7 @@ export class SeriesQueries {
   ): SeriesCell[] {
     const send = this.getSend(workspaceId, campaignId, sendId);
     if (!send) return [];
-    const cutoff = send.firstReceiptMs === null ? Infinity : send.firstReceiptMs + SEND_WINDOW_MS;
+    const cutoff = sendCutoffMs(send.firstReceiptMs);
     const tally = new DayTally(this.workspaces.zoneOf(workspaceId));
     const recipients = new Map<string, RecipientSpan>();
     for (const row of this.sendEvents.all(workspaceId, campaignId, sendId)) {
