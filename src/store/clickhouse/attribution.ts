@@ -43,8 +43,8 @@ import { campaignKeyOf } from './attribution-schema.js';
 import type { CampaignModel } from './campaigns.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
+import { utcSpanOf } from './zone-offsets.js';
 
-const DAY_MS = 86_400_000;
 /** Every metric a credit can have, and more entries (channel, variation) than any campaign has. */
 const METRICS: readonly CreditMetric[] = [...CONVERSION_FIELDS, 'revenue'];
 const ENTRY_LIMIT = 2 ** 20;
@@ -370,6 +370,7 @@ export class Conversions {
     const readImported = rules.behaviors.length === 0;
     const types = readTypes(rules);
     const reach = rules.reachMs;
+    const span = utcSpanOf(days);
     const p = params({
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],
@@ -379,9 +380,8 @@ export class Conversions {
       engagement_types: ['Array(String)', types.engagements],
       needles: ['Array(String)', types.needles],
       imported: ['UInt8', readImported ? 1 : 0],
-      // Local day d lies within UTC [d − 14 h, d + 1 day + 12 h]: one day either side covers it.
-      from_ms: ['Int64', (days.firstDay - 1) * DAY_MS - reach],
-      to_ms: ['Int64', (days.lastDay + 2) * DAY_MS],
+      from_ms: ['Int64', span.fromMs - reach],
+      to_ms: ['Int64', span.toMs],
     });
     const [factRows, importedRows] = await Promise.all([
       this.db.query<FactsRow>(factsSql(scope), [p]),

@@ -10,9 +10,7 @@
  */
 import type { DayRange } from '../store.js';
 import { SLOT_MS } from './rollup-schema.js';
-import { offsetSegments, type OffsetSegments } from './zone-offsets.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, offsetSegments, utcSpanOf, type OffsetSegments } from './zone-offsets.js';
 
 export interface LocalDay {
   readonly day: number;
@@ -36,9 +34,7 @@ export function spanKey(day: LocalDay): string {
 }
 
 export function localDays(zone: string, range: DayRange): LocalDays {
-  // Local day d lies within UTC [d - 14 h, d + 1 day + 12 h]; one day either side covers it.
-  const fromMs = (range.firstDay - 1) * DAY_MS;
-  const toMs = (range.lastDay + 2) * DAY_MS;
+  const { fromMs, toMs } = utcSpanOf(range);
   const segments = offsetSegments(zone, fromMs, toMs);
   const dayAt = (instantMs: number): number => {
     let low = 0;

@@ -15,9 +15,7 @@ import type { DayRange, SendInfo } from '../store.js';
 import { rankStoredChain } from './chains.js';
 import { DayFigures } from './day-figures.js';
 import { params, type ClickHouseHttp, type ExternalTable } from './http.js';
-import { localDaySql, offsetSegments } from './zone-offsets.js';
-
-const DAY_MS = 86_400_000;
+import { localDaySql, offsetSegments, utcSpanOf } from './zone-offsets.js';
 
 /** The values every send series query reads from `p`, bound once per request. */
 const WITH = `WITH
@@ -183,9 +181,7 @@ export class SeriesQueries {
 }
 
 function scopeParams(scope: Scope): ExternalTable {
-  // Local day d lies within UTC [d - 14 h, d + 1 day + 12 h]; one day either side covers it.
-  const fromMs = (scope.days.firstDay - 1) * DAY_MS;
-  const toMs = (scope.days.lastDay + 2) * DAY_MS;
+  const { fromMs, toMs } = utcSpanOf(scope.days);
   const { starts, offsets } = offsetSegments(scope.zone, fromMs, toMs);
   return params({
     ws: ['String', scope.workspaceId],
