@@ -8,7 +8,8 @@
  *   batches of 100,000 — the ceiling, what this ClickHouse takes in at best. Their bodies are
  *   written before the clock starts, so the ceiling measures ClickHouse, not the load generator.
  * - series: `/campaigns/data_series` length=100 on one campaign of `seriesEvents` events, then
- *   of ten times as many, through the real Fastify app (`inject`). The events are loaded in
+ *   of ten times as many, through the real Fastify app (`inject`). The campaign defines
+ *   conversion behaviors and a tenth of its events are behaviors within their windows. The events are loaded in
  *   process through the store's own ingest (Store.ingest, the same tables, views and touches
  *   as over HTTP) in large batches, which is several times faster than HTTP. The first answer
  *   after a load computes every day (day-figures.ts); then "cold" asks for a different range
@@ -32,7 +33,12 @@ import { startClickHouse } from '../test/support/services.js';
 import { startChild } from './child.js';
 import { BATCH_SIZE, measureServerIngest, type ServerIngestFigures } from './ingest.js';
 import { seriesLatency, type LatencyFigures } from './latency.js';
-import { BENCH_CAMPAIGN_ID, syntheticBatches, type SyntheticOptions } from './synthetic.js';
+import {
+  BENCH_CAMPAIGN_DEFINITION,
+  BENCH_CAMPAIGN_ID,
+  syntheticBatches,
+  type SyntheticOptions,
+} from './synthetic.js';
 
 const LATENCY_SAMPLES = 300;
 const COLD_SAMPLES = 200;
@@ -45,6 +51,8 @@ const RAW_CEILING_BATCH = 100_000;
 /** In-process loads: batches this large. */
 export const LOAD_BATCH = 50_000;
 const DAYS = 90;
+/** The series campaign converts: this share of its events are purchases and custom events. */
+const SERIES_BEHAVIOR_SHARE = 0.1;
 
 export interface ClickHouseIngestFigures extends ServerIngestFigures {
   readonly events: number;
@@ -176,7 +184,7 @@ async function loadInProcess(
 
 /**
  * The store answering campaign series with its counted cells only, without conversions and
- * revenue (attributed per request, attribution.ts): what the rollups and computed days cost.
+ * revenue (conversion-figures.ts): what the rollups and computed days cost.
  */
 function countedOnly(store: Store, series: SeriesQueries): Store {
   return Object.assign(Object.create(store) as Store, {
@@ -205,6 +213,7 @@ async function seriesFigures(
   const endMs = Date.now();
   const database = 'bench_series';
   const { store, workspaceId, key } = await prepareWorkspace(url, database);
+  await store.defineCampaign(workspaceId, BENCH_CAMPAIGN_DEFINITION);
   const series = new SeriesQueries(new ClickHouseHttp(url, clickHouseSettings(database)));
   const app = await buildApp({ store, logger: false });
   const counted = await buildApp({ store: countedOnly(store, series), logger: false });
@@ -221,6 +230,7 @@ async function seriesFigures(
         endMs,
         seed: results.length + 1,
         idPrefix: `s${results.length}-`,
+        behaviorShare: SERIES_BEHAVIOR_SHARE,
       });
       loaded = size;
       const started = performance.now();

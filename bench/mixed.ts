@@ -11,12 +11,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startChild } from './child.js';
 import { ingestOverHttp, prepareWorkspace } from './ingest.js';
-import {
-  BENCH_CAMPAIGN_ID,
-  BENCH_CONVERSION_BEHAVIORS,
-  syntheticBatches,
-  type SyntheticOptions,
-} from './synthetic.js';
+import { BENCH_CAMPAIGN_DEFINITION, syntheticBatches, type SyntheticOptions } from './synthetic.js';
 
 export const BEHAVIOR_SHARE = 1 / 3;
 
@@ -36,16 +31,7 @@ async function ingestInto(dir: string, options: SyntheticOptions): Promise<numbe
   const key = await prepareWorkspace(dataDir);
   const store = await openSqliteStore({ dataDir });
   const workspace = await store.findWorkspaceByName('bench');
-  await store.defineCampaign(workspace!.id, {
-    campaign_id: BENCH_CAMPAIGN_ID,
-    name: 'Benchmark campaign',
-    channels: ['email', 'ios_push', 'android_push'],
-    variations: [
-      { id: 'v1', name: 'Variant 1' },
-      { id: 'v2', name: 'Variant 2' },
-    ],
-    conversion_behaviors: BENCH_CONVERSION_BEHAVIORS,
-  });
+  await store.defineCampaign(workspace!.id, BENCH_CAMPAIGN_DEFINITION);
   await store.close();
   const server = await startChild('./server.js', [dataDir]);
   try {

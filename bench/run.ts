@@ -129,11 +129,7 @@ async function runClickHouseBenchmarks(options: BenchOptions): Promise<void> {
         );
       };
       latency('endpoint        ', f.endpoint, `${f.samples} of each; target p99 < 100 ms at 10 M`);
-      latency(
-        'without convers.',
-        f.counted,
-        'counted cells only: conversions attributed per request left out',
-      );
+      latency('without convers.', f.counted, 'counted cells only: kept conversions left out');
     }
   }
 }

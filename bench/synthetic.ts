@@ -3,8 +3,10 @@
  * (sends, deliveries, opens, clicks) spread over `days` days before `endMs`. Deterministic.
  * With `behaviorShare`, that share of the events are behaviors instead (half purchases, half
  * custom events) by users who recently received a message (a `Send`), within the windows of
- * BENCH_CONVERSION_BEHAVIORS, so each of them has a receipt to be attributed to.
+ * BENCH_CAMPAIGN_DEFINITION, so each of them has a receipt to be attributed to.
  */
+import type { CampaignDefinition } from '../src/domain/campaign.js';
+
 const CAMPAIGN = 'bench_campaign';
 const MIX = [
   { type: 'users.messages.email.Send', weight: 30 },
@@ -23,6 +25,17 @@ export const BENCH_CONVERSION_BEHAVIORS = [
   { type: 'Makes Any Purchase', window: 3 * 86_400 },
   { type: 'Performs Custom Event', custom_event_name: CUSTOM_EVENT_NAME, window: 7 * 86_400 },
 ] as const;
+/** The campaign's definition (POST /campaigns/define) when a benchmark ingests behaviors. */
+export const BENCH_CAMPAIGN_DEFINITION: CampaignDefinition = {
+  campaign_id: CAMPAIGN,
+  name: 'Benchmark campaign',
+  channels: ['email', 'ios_push', 'android_push'],
+  variations: [
+    { id: 'v1', name: 'Variant 1' },
+    { id: 'v2', name: 'Variant 2' },
+  ],
+  conversion_behaviors: BENCH_CONVERSION_BEHAVIORS,
+};
 /** Behaviors are by users among the last this many receipts' users. */
 const RECENT_USERS = 1024;
 

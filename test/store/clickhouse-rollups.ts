@@ -5,7 +5,9 @@
  *   answers as if its events had been ingested with them, however many processes migrate;
  * - an event that two processes store at once counts once, before and after merges;
  * - a day kept by one process is recomputed once another process ingests an event it
- *   depends on.
+ *   depends on;
+ * - so are kept conversions (conversion-figures.ts): after a receipt, a behavior, an imported
+ *   conversion long after its receipt, or a new rate.
  * Each test compares against the same events ingested once, in one batch, into a fresh
  * workspace: the store contract (contract.ts) already checks those answers by hand.
  */
@@ -78,13 +80,56 @@ function events(tag: string, shiftDays = 0): NormalizedEvent[] {
   return out;
 }
 
+const sortedCells = (cells: SeriesCell[]) =>
+  cells.map((c) => `${c.day} ${c.channel} ${c.variationId} ${c.metric} ${c.value}`).sort();
+
+/**
+ * Receipts of c1 (with behaviors) and c2 (without: it counts imported conversions, and has
+ * one) for four users over three weeks, with purchases and custom events within c1's windows.
+ */
+function conversionEvents(): NormalizedEvent[] {
+  const out: NormalizedEvent[] = [];
+  for (let u = 1; u <= 4; u++) {
+    const user = `u${u}`;
+    for (let d = 0; d < 21; d += u + 1) {
+      const at = T + d * DAY_MS + u * 3_600_000;
+      const id = (kind: string) => `conv-${kind}-${user}-${d}`;
+      out.push(
+        event('email.Send', { id: id('c1'), at, user }),
+        event('email.Send', { id: id('c2'), at, user, campaign: 'c2' }),
+        event('users.behaviors.Purchase', {
+          ...{ id: id('buy'), at: at + (u % 2 ? 1 : 30) * 3_600_000, user, campaign: null },
+          ...{ product_id: 'sku', price: 5 * u, currency: u % 2 ? 'USD' : 'EUR' },
+        }),
+      );
+      if (d % 2 === 0) {
+        out.push(
+          event('users.behaviors.CustomEvent', {
+            ...{ id: id('signup'), at: at + 2 * DAY_MS, user, campaign: null, name: 'signup' },
+          }),
+        );
+      }
+    }
+  }
+  out.push(
+    // No receipt reaches it until a late one (the kept-conversions test).
+    event('users.behaviors.Purchase', {
+      ...{ id: 'conv-buy-u9', at: T + 12 * DAY_MS, user: 'u9', campaign: null },
+      ...{ product_id: 'sku', price: 3, currency: 'USD' },
+    }),
+    event('users.campaigns.Conversion', {
+      ...{ id: 'conv-import', at: T + DAY_MS, user: 'u4', campaign: 'c2' },
+      conversion_behavior_index: 0,
+    }),
+  );
+  return out;
+}
+
 /** Everything a series or listing request reads of campaign c1, in a comparable form. */
 async function answers(store: Store, workspaceId: string) {
-  const sorted = (cells: SeriesCell[]) =>
-    cells.map((c) => `${c.day} ${c.channel} ${c.variationId} ${c.metric} ${c.value}`).sort();
   return {
-    series: sorted(await store.campaignSeries(workspaceId, 'c1', RANGE)),
-    send: sorted(await store.sendSeries(workspaceId, 'c1', 's1', RANGE)),
+    series: sortedCells(await store.campaignSeries(workspaceId, 'c1', RANGE)),
+    send: sortedCells(await store.sendSeries(workspaceId, 'c1', 's1', RANGE)),
     campaign: await store.getCampaign(workspaceId, 'c1'),
     listing: await store.listCampaigns(workspaceId),
     receipts: await store.receiptSpan(workspaceId, 'c1'),
@@ -188,6 +233,72 @@ export function clickHouseRollups(name: string, setup: ClickHouseSetup): void {
         await answers(reader!, workspace.id),
         await expected(writer, [...initial, ...late]),
       );
+      await Promise.all([reader.close(), writer.close()]);
+    });
+
+    it('recomputes kept conversions once another process ingests a fact they depend on, or a rate changes', async () => {
+      const database = 'tally_kept_conversions';
+      const reader = await setup.open(database, 0);
+      const writer = await setup.open(database, setup.nodes().length - 1);
+      const campaigns = ['c1', 'c2'];
+      /** A workspace where c1 converts on a purchase (3 days) or a signup (7 days). */
+      const prepare = async (name: string, all: readonly NormalizedEvent[]) => {
+        const { id } = await writer.createWorkspace(`${name}-${Math.random()}`, 'Asia/Kolkata');
+        await writer.defineCampaign(id, {
+          campaign_id: 'c1',
+          conversion_behaviors: [
+            { type: 'Makes Any Purchase', window: 3 * 86_400 },
+            { type: 'Performs Custom Event', custom_event_name: 'signup', window: 7 * 86_400 },
+          ],
+        });
+        await writer.setCurrencyRate(id, 'EUR', 1.1);
+        await writer.ingest(id, all);
+        return id;
+      };
+      const series = async (store: Store, workspaceId: string) =>
+        Promise.all(
+          campaigns.map(async (c) =>
+            sortedCells(await store.campaignSeries(workspaceId, c, RANGE)),
+          ),
+        );
+      const all = conversionEvents();
+      const workspaceId = await prepare('kept', all);
+      await series(reader, workspaceId); // attributes and keeps every day
+      /** Ingests late facts and checks that the kept days moved as a fresh workspace's. */
+      const ingestLate = async (late: NormalizedEvent[]) => {
+        const before = await series(reader, workspaceId);
+        await writer.ingest(workspaceId, late);
+        all.push(...late);
+        const after = await series(reader, workspaceId);
+        assert.notDeepEqual(after, before);
+        assert.deepEqual(after, await series(writer, await prepare('fresh', all)));
+      };
+      // Each round touches one day, and moves credits of kept days around it:
+      // a receipt of u9 on day 10 converts u9's purchase of day 12 (a later day);
+      await ingestLate([event('email.Send', { id: 'late-send', at: T + 10 * DAY_MS, user: 'u9' })]);
+      // a signup on day 9 converts u4's receipt of day 5 by send time (an earlier day);
+      await ingestLate([
+        event('users.behaviors.CustomEvent', {
+          ...{ id: 'late-signup', at: T + 9 * DAY_MS, user: 'u4', campaign: null },
+          name: 'signup',
+        }),
+      ]);
+      // c2's imported conversion on day 40 counts by send time on the day of u3's last
+      // receipt, day 20: further back than any window.
+      await ingestLate([
+        event('users.campaigns.Conversion', {
+          ...{ id: 'late-import', at: T + 40 * DAY_MS, user: 'u3', campaign: 'c2' },
+          conversion_behavior_index: 0,
+        }),
+      ]);
+      // A new rate re-prices the purchases of kept days.
+      const before = await series(reader, workspaceId);
+      await writer.setCurrencyRate(workspaceId, 'EUR', 2);
+      const repriced = await series(reader, workspaceId);
+      assert.notDeepEqual(repriced, before);
+      const expectedWorkspace = await prepare('repriced', all);
+      await writer.setCurrencyRate(expectedWorkspace, 'EUR', 2);
+      assert.deepEqual(repriced, await series(writer, expectedWorkspace));
       await Promise.all([reader.close(), writer.close()]);
     });
   });

@@ -10,6 +10,8 @@
  *   event and its copy are one statement, and the same SELECT backfills the events stored
  *   before this version.
  * - `currency_rates`: the workspace's USD rates, as versions (the latest wins).
+ * Version 5 keeps what attribution computed (conversion-figures.ts): `conversion_figures`, the
+ * conversion and revenue cells of a local day, valid under a count of `workspace_touches`.
  */
 import { createTable, localName, type Layout, type TableSpec } from './tables.js';
 
@@ -68,5 +70,54 @@ export function attributionMigration(layout: Layout): string[] {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS imported_conversions_view TO ${imported}
      AS ${importedSelect(events)}`,
     `INSERT INTO ${imported} ${importedSelect(events)}`,
+  ];
+}
+
+/**
+ * Per UTC day, how many events of the workspace (of any campaign, or none) ingests stored or
+ * re-delivered there, written by each ingest after everything else (touches.ts). Only its
+ * growth matters, so a repeated backfill or a retried batch adding more is harmless.
+ */
+const WORKSPACE_TOUCHES: TableSpec = {
+  name: 'workspace_touches',
+  columns: 'workspace_id String, day Int64, n UInt64',
+  engine: 'SummingMergeTree() ORDER BY (workspace_id, day)',
+  shardBy: 'cityHash64(workspace_id)',
+};
+
+/**
+ * Kept conversions (conversion-figures.ts): a campaign's conversion and revenue sums (revenue
+ * in micro-USD) on one local day, its set of UTC slots (`span`), valid while the workspace's
+ * touches that can move them still number `touches` and the rules and rates still digest to
+ * `basis`. Reads take the latest computation (`version`, wall-clock microseconds) and check both.
+ */
+const CONVERSION_FIGURES: TableSpec = {
+  name: 'conversion_figures',
+  columns: `
+    workspace_id String,
+    campaign_id String,
+    span String,
+    touches UInt64,
+    basis String,
+    version UInt64,
+    cell_channel Array(String),
+    cell_variation Array(String),
+    metric Array(String),
+    total Array(Int64)`,
+  engine: 'ReplacingMergeTree(version) ORDER BY (workspace_id, campaign_id, span)',
+  shardBy: 'cityHash64(workspace_id, campaign_id)',
+};
+
+/**
+ * Tables, then the backfill of the workspace touches from the events already stored (an event
+ * inserted in between is counted twice, which only raises a count). Every statement may run
+ * again.
+ */
+export function keptConversionsMigration(layout: Layout): string[] {
+  return [
+    ...[WORKSPACE_TOUCHES, CONVERSION_FIGURES].flatMap((table) => createTable(table, layout)),
+    `INSERT INTO ${localName(WORKSPACE_TOUCHES.name, layout)}
+     SELECT workspace_id, intDiv(instant_ms, 86400000) AS day, count() AS n
+     FROM ${localName('events', layout)} GROUP BY workspace_id, day`,
   ];
 }

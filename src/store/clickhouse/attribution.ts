@@ -6,11 +6,11 @@
  * control user) of the campaign, or of the send, with a behavior, an email engagement or an
  * imported conversion that the campaign's rules read — with that user's receipts, enrolments,
  * engagements and behaviors; imported conversions come from a second query at the same time.
- * Each user is attributed in Node and the credits are added by local day. Nothing about
- * attribution is stored, so the answer is a function of the stored facts whatever the arrival
- * order, the number of API processes ingesting at once, or the state of the merges: copies of
- * an event (same id) are read once. A new rate, a redefinition or a zone change is simply read
- * by the next request.
+ * Each user is attributed in Node and the credits are added by local day. No credit is kept
+ * per user, so the answer is a function of the stored facts whatever the arrival order, the
+ * number of API processes ingesting at once, or the state of the merges: copies of an event
+ * (same id) are read once. A campaign series keeps each day's sums under change counters
+ * (conversion-figures.ts), and a new rate, a redefinition or a zone change changes its keys.
  *
  * On a cluster every fact of a user lives on the user's shard (`cityHash64(user_key)`), so the
  * set subqueries run shard-locally (`distributed_product_mode = 'local'`): each shard finds and
@@ -127,16 +127,23 @@ const FACTS = `${WS} AND (
     OR (campaign_id = (SELECT campaign FROM p)
       AND (receipt = 1 OR enrols_control = 1 OR has((SELECT engagement_types FROM p), event_type))))`;
 
-/** Holders with something to attribute: a behavior or engagement read, or an imported conversion. */
-const candidates = (scope: Scope) => `
+/**
+ * Holders with something to attribute: a behavior or engagement read, or (`imported`) an
+ * imported conversion.
+ */
+const candidates = (scope: Scope, imported: boolean) => `
   SELECT user_key FROM events
   WHERE ${WS} AND ((${BEHAVIORS})
       OR (campaign_id = (SELECT campaign FROM p) AND has((SELECT engagement_types FROM p), event_type)))
     AND user_key IN (${holders(scope, true)})
-  UNION ALL
+  ${
+    imported
+      ? `UNION ALL
   SELECT user_key FROM imported_conversions
-  WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p) AND (SELECT imported FROM p) = 1
-    AND user_key IN (${holders(scope, false)})`;
+  WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p)
+    AND user_key IN (${holders(scope, false)})`
+      : ''
+  }`;
 
 /** What a campaign row is to attribution (its role in factsSql; 0: an email click). */
 const RECEIPT = 1;
@@ -144,7 +151,7 @@ const ENROLMENT = 2;
 const EMAIL_OPENED = 3;
 
 /** Every candidate with its facts; copies of an event appear twice and are skipped in Node. */
-const factsSql = (scope: Scope) => `
+const factsSql = (scope: Scope, imported: boolean) => `
 SELECT user_key,
   groupArrayIf((id,
       multiIf(receipt = 1, ${RECEIPT}, enrols_control = 1, ${ENROLMENT},
@@ -153,7 +160,7 @@ SELECT user_key,
     campaign_id != '') AS activity,
   groupArrayIf((id, event_type, instant_ms, payload), campaign_id = '') AS behaviors
 FROM events
-WHERE ${FACTS} AND user_key IN (${candidates(scope)})
+WHERE ${FACTS} AND user_key IN (${candidates(scope, imported)})
 GROUP BY user_key
 SETTINGS distributed_product_mode = 'local'`;
 
@@ -166,6 +173,14 @@ SELECT user_key, id, instant_ms, payload FROM imported_conversions
 WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p)
   ${scope === 'send' ? `AND user_key IN (${holders(scope, false)})` : ''}
 SETTINGS distributed_product_mode = 'local'`;
+
+/**
+ * A row when the campaign has an imported conversion (once it has one, it always will). A
+ * column, not a constant: 18.16 cannot run a constant SELECT with a scalar subquery on shards.
+ */
+const HAS_IMPORTED_SQL = `
+SELECT id FROM imported_conversions
+WHERE ${WS} AND campaign_key = (SELECT campaign_key FROM p) LIMIT 1`;
 
 const RATES_SQL = `
 SELECT currency, argMax(usd_per_unit, version) AS usd FROM currency_rates
@@ -250,15 +265,24 @@ function readFacts(campaignId: string, row: FactsRow, reach: number, into: UserF
   }
 }
 
+/** A sum of credits in one cell (revenue in micro-USD), before seriesValue. */
+export interface CreditSum {
+  readonly day: number;
+  readonly channel: Channel | null;
+  readonly variationId: string | null;
+  readonly metric: CreditMetric;
+  sum: number;
+}
+
 /**
- * Adds the credits `keep` admits to the cells of the requested days (revenue in micro-USD).
+ * Adds the credits `keep` admits to the cells of the requested days.
  * Tens of thousands of credits fall into a few thousand cells: each cell is found by a number
  * (day, metric, entry) rather than a string built per credit.
  */
-class CreditCells {
+export class CreditCells {
   private readonly entries = new Map<Channel | null, Map<string | null, number>>();
   private entryCount = 0;
-  private readonly sums = new Map<number, { cell: Omit<SeriesCell, 'value'>; sum: number }>();
+  private readonly cellSums = new Map<number, CreditSum>();
 
   constructor(
     private readonly zone: string,
@@ -274,16 +298,19 @@ class CreditCells {
       const key =
         ((day - this.days.firstDay) * METRICS.length + METRICS.indexOf(metric)) * ENTRY_LIMIT +
         this.entryOf(channel, variationId);
-      const entry = this.sums.get(key);
-      if (entry) entry.sum += credit.value;
-      else this.sums.set(key, { cell: { day, channel, variationId, metric }, sum: credit.value });
+      const cell = this.cellSums.get(key);
+      if (cell) cell.sum += credit.value;
+      else this.cellSums.set(key, { day, channel, variationId, metric, sum: credit.value });
     }
   }
 
+  /** The cells credited, as sums (credits that cancel out leave no cell). */
+  sums(): CreditSum[] {
+    return [...this.cellSums.values()].filter(({ sum }) => sum !== 0);
+  }
+
   cells(): SeriesCell[] {
-    return [...this.sums.values()]
-      .filter(({ sum }) => sum !== 0)
-      .map(({ cell, sum }) => ({ ...cell, value: seriesValue(cell.metric, sum) }));
+    return this.sums().map(seriesCellOf);
   }
 
   private entryOf(channel: Channel | null, variationId: string | null): number {
@@ -295,23 +322,41 @@ class CreditCells {
   }
 }
 
+export const seriesCellOf = ({ sum, ...cell }: CreditSum): SeriesCell => ({
+  ...cell,
+  value: seriesValue(cell.metric, sum),
+});
+
+/** What attributing a campaign reads besides its users' facts. */
+export interface AttributionContext {
+  readonly rules: AttributionRules;
+  readonly usdRates: ReadonlyMap<string, number>;
+  /**
+   * SPEC §3: imported conversions count only for campaigns that define no behaviors; they are
+   * read only when the campaign has any.
+   */
+  readonly readImported: boolean;
+}
+
 export class Conversions {
   constructor(
     private readonly db: ClickHouseHttp,
     private readonly campaigns: CampaignModel,
   ) {}
 
-  /** The conversion and revenue cells of a campaign series (SPEC §3). */
-  async campaignCells(
-    workspaceId: string,
-    campaignId: string,
-    zone: string,
-    days: DayRange,
-  ): Promise<SeriesCell[]> {
-    const credits = await this.credits(workspaceId, campaignId, days, 'campaign', '');
-    const cells = new CreditCells(zone, days);
-    cells.add(credits, () => true);
-    return cells.cells();
+  /** The campaign's rules, the workspace's rates, and whether imported conversions are read. */
+  async context(workspaceId: string, campaignId: string): Promise<AttributionContext> {
+    const p = params({
+      ws: ['String', workspaceId],
+      campaign_key: ['String', campaignKeyOf(campaignId)],
+    });
+    const [campaign, usdRates, imported] = await Promise.all([
+      this.campaigns.get(workspaceId, campaignId),
+      this.rates(workspaceId),
+      this.db.query<{ id: string }>(HAS_IMPORTED_SQL, [p]),
+    ]);
+    const rules = attributionRulesOf(campaign);
+    return { rules, usdRates, readImported: rules.behaviors.length === 0 && imported.length > 0 };
   }
 
   /** The conversion and revenue cells of a send series: its receipts' credits before `cutoffMs`. */
@@ -323,7 +368,8 @@ export class Conversions {
     days: DayRange,
     cutoffMs: number,
   ): Promise<SeriesCell[]> {
-    const credits = await this.credits(workspaceId, campaignId, days, 'send', sendId);
+    const context = await this.context(workspaceId, campaignId);
+    const credits = await this.credits(workspaceId, campaignId, days, context, sendId);
     const cells = new CreditCells(zone, days);
     cells.add(credits, (credit) => countsInSend(credit, sendId, cutoffMs));
     return cells.cells();
@@ -344,7 +390,8 @@ export class Conversions {
   }
 
   /**
-   * Every credit of the scope's candidates: a superset of what the scope counts in `days`.
+   * Every credit of the candidates of a campaign (`sendId` null) or of one send: a superset of
+   * what it counts in `days`.
    *
    * Each candidate is attributed from all of its facts, so its credits are exact; the days only
    * choose the candidates. A credit on a requested day counts on the day of its receipt (or
@@ -354,20 +401,15 @@ export class Conversions {
    * imported conversion (counted on its own day, `_by_send_time` on its receipt's, however
    * old), whose users are always read.
    */
-  private async credits(
+  async credits(
     workspaceId: string,
     campaignId: string,
     days: DayRange,
-    scope: Scope,
-    sendId: string,
+    context: AttributionContext,
+    sendId: string | null,
   ): Promise<Credit[]> {
-    const [campaign, usdRates] = await Promise.all([
-      this.campaigns.get(workspaceId, campaignId),
-      this.rates(workspaceId),
-    ]);
-    const rules = attributionRulesOf(campaign);
-    // SPEC §3: imported conversions count only for campaigns that define no behaviors.
-    const readImported = rules.behaviors.length === 0;
+    const { rules, usdRates, readImported } = context;
+    const scope: Scope = sendId === null ? 'campaign' : 'send';
     const types = readTypes(rules);
     const reach = rules.reachMs;
     const span = utcSpanOf(days);
@@ -375,16 +417,15 @@ export class Conversions {
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],
       campaign_key: ['String', campaignKeyOf(campaignId)],
-      send: ['String', sendId],
+      send: ['String', sendId ?? ''],
       behavior_types: ['Array(String)', types.behaviors],
       engagement_types: ['Array(String)', types.engagements],
       needles: ['Array(String)', types.needles],
-      imported: ['UInt8', readImported ? 1 : 0],
       from_ms: ['Int64', span.fromMs - reach],
       to_ms: ['Int64', span.toMs],
     });
     const [factRows, importedRows] = await Promise.all([
-      this.db.query<FactsRow>(factsSql(scope), [p]),
+      this.db.query<FactsRow>(factsSql(scope, readImported), [p]),
       readImported ? this.db.query<ImportedRow>(importedSql(scope), [p]) : [],
     ]);
     const users = new Map<string, UserFacts>();

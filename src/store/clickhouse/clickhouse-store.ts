@@ -26,6 +26,7 @@ import {
 } from '../store.js';
 import { Conversions } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
+import { ConversionFigures } from './conversion-figures.js';
 import { ClickHouseHttp } from './http.js';
 import { ingestEvents } from './ingest.js';
 import { Listings } from './listings.js';
@@ -71,6 +72,7 @@ class ClickHouseStore implements Store {
   private readonly series: SeriesQueries;
   private readonly listings: Listings;
   private readonly conversions: Conversions;
+  private readonly conversionFigures: ConversionFigures;
 
   constructor(private readonly db: ClickHouseHttp) {
     this.listings = new Listings(db);
@@ -78,6 +80,7 @@ class ClickHouseStore implements Store {
     this.campaigns = new CampaignModel(db);
     this.series = new SeriesQueries(db);
     this.conversions = new Conversions(db, this.campaigns);
+    this.conversionFigures = new ConversionFigures(db, this.conversions);
   }
 
   createWorkspace(name: string, timezone: string): Promise<Workspace> {
@@ -150,11 +153,12 @@ class ClickHouseStore implements Store {
     days: DayRange,
   ): Promise<SeriesCell[]> {
     const zone = await this.workspaces.zoneOf(workspaceId);
-    // Conversions and revenue are attributed at query time (attribution.ts); their metrics
-    // are none of the event metrics, so the two lists of cells simply add up.
+    // Conversions and revenue are attributed at query time and kept per day
+    // (conversion-figures.ts); their metrics are none of the event metrics, so the two lists
+    // of cells simply add up.
     const [counted, credited] = await Promise.all([
       this.series.campaignSeries(workspaceId, campaignId, zone, days),
-      this.conversions.campaignCells(workspaceId, campaignId, zone, days),
+      this.conversionFigures.campaignCells(workspaceId, campaignId, zone, days),
     ]);
     return [...counted, ...credited];
   }
@@ -190,7 +194,7 @@ class ClickHouseStore implements Store {
     return [...counted, ...credited];
   }
 
-  /** Past purchases are re-priced by the next series request: attribution runs at query time. */
+  /** Past purchases are re-priced by the next series request: kept days carry their rates' digest. */
   async setCurrencyRate(workspaceId: string, currency: string, usdPerUnit: number): Promise<void> {
     checkCurrencyRate(currency, usdPerUnit);
     await this.workspaces.zoneOf(workspaceId);

@@ -16,7 +16,7 @@ import { rankStoredChain } from './chains.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { localDays, spanKey, type LocalDay, type LocalDays } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
-import { readTouches } from './touches.js';
+import { readCampaignTouches } from './touches.js';
 import { localDaySql } from './zone-offsets.js';
 
 const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT campaign FROM p)';
@@ -119,8 +119,8 @@ export class DayFigures {
     const local = localDays(zone, range);
     const days = local.days.map((day) => ({ day, span: spanKey(day) }));
     const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
-    const [touchesUpTo, kept] = await Promise.all([
-      readTouches(this.db, p),
+    const [touches, kept] = await Promise.all([
+      readCampaignTouches(this.db, p),
       this.db.query<KeptRow>(KEPT_SQL, [
         p,
         { name: 'wanted', columns: { span: 'String' }, rows: days.map(({ span }) => ({ span })) },
@@ -128,7 +128,7 @@ export class DayFigures {
     ]);
     // No touch up to a day's end: no event up to it, nothing to count or keep.
     const wanted: Wanted[] = days
-      .map((d) => ({ ...d, touches: touchesUpTo(d.day.lastUtcDay) }))
+      .map((d) => ({ ...d, touches: touches.upTo(d.day.lastUtcDay) }))
       .filter((w) => w.touches > 0);
     const current = new Map(wanted.map((w) => [w.span, w.touches]));
     const figuresBySpan = new Map(

@@ -7,7 +7,7 @@
  * Nullable columns ('' and 0 stand for "none"), no query parameters (see http.ts).
  */
 import type { ClickHouseHttp } from './http.js';
-import { attributionMigration } from './attribution-schema.js';
+import { attributionMigration, keptConversionsMigration } from './attribution-schema.js';
 import { rollupMigration } from './rollup-schema.js';
 import { createTable, type Layout, type TableSpec } from './tables.js';
 
@@ -103,6 +103,7 @@ const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
   rollupMigration,
   attributionMigration,
+  keptConversionsMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
