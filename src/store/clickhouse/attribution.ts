@@ -105,7 +105,7 @@ type Scope = 'campaign' | 'send';
 /**
  * Users who can hold a credit of the scope: a campaign's recipients and control users; a
  * send's recipients (control credits belong to no send). `reaching`: only those with a receipt
- * or enrolment in [from_ms, to_ms) — see Conversions.credits.
+ * or enrolment in [from_ms, to_ms) — see Conversions.addCredits.
  */
 const holders = (scope: Scope, reaching: boolean) =>
   (scope === 'campaign'
@@ -216,8 +216,6 @@ interface UserFacts {
   readonly imported: ImportedConversion[];
 }
 
-const noFacts = (): UserFacts => ({ receipts: [], enrolments: [], actions: [], imported: [] });
-
 /** Whether a receipt or enrolment (sorted instants) lies in [instantMs − reach, instantMs]. */
 function reached(sortedMs: readonly number[], instantMs: number, reach: number): boolean {
   let low = 0;
@@ -234,8 +232,14 @@ function reached(sortedMs: readonly number[], instantMs: number, reach: number):
  * A user's facts from the grouped row, each event id once. A behavior no receipt or enrolment
  * reaches can credit nothing (every credit needs one within its window): it is not parsed.
  */
-function readFacts(campaignId: string, row: FactsRow, reach: number, into: UserFacts): void {
+function readFacts(
+  campaignId: string,
+  row: FactsRow,
+  reach: number,
+  imported: ImportedConversion[],
+): UserFacts {
   const userKey = row.user_key;
+  const into: UserFacts = { receipts: [], enrolments: [], actions: [], imported };
   const seen = new Set<string>();
   for (const [id, role, instantMs, channel, variationId, sendId] of row.activity) {
     if (seen.has(id)) continue;
@@ -263,6 +267,7 @@ function readFacts(campaignId: string, row: FactsRow, reach: number, into: UserF
     const parsed = behaviorFromCurrents(eventType, { id, userKey, instantMs }, fields);
     if (parsed?.ok) into.actions.push(parsed.value);
   }
+  return into;
 }
 
 /** A sum of credits in one cell (revenue in micro-USD), before seriesValue. */
@@ -286,7 +291,7 @@ export class CreditCells {
 
   constructor(
     private readonly zone: string,
-    private readonly days: DayRange,
+    readonly days: DayRange,
   ) {}
 
   add(credits: readonly Credit[], keep: (credit: Credit) => boolean): void {
@@ -369,9 +374,9 @@ export class Conversions {
     cutoffMs: number,
   ): Promise<SeriesCell[]> {
     const context = await this.context(workspaceId, campaignId);
-    const credits = await this.credits(workspaceId, campaignId, days, context, sendId);
     const cells = new CreditCells(zone, days);
-    cells.add(credits, (credit) => countsInSend(credit, sendId, cutoffMs));
+    const keep = (credit: Credit) => countsInSend(credit, sendId, cutoffMs);
+    await this.addCredits(cells, keep, workspaceId, campaignId, context, sendId);
     return cells.cells();
   }
 
@@ -390,8 +395,8 @@ export class Conversions {
   }
 
   /**
-   * Every credit of the candidates of a campaign (`sendId` null) or of one send: a superset of
-   * what it counts in `days`.
+   * Adds to `cells` the credits `keep` admits of the candidates of a campaign (`sendId` null)
+   * or of one send: a superset of what it counts in the cells' days.
    *
    * Each candidate is attributed from all of its facts, so its credits are exact; the days only
    * choose the candidates. A credit on a requested day counts on the day of its receipt (or
@@ -400,19 +405,23 @@ export class Conversions {
    * with no receipt or enrolment there holds no credit on these days, except through an
    * imported conversion (counted on its own day, `_by_send_time` on its receipt's, however
    * old), whose users are always read.
+   *
+   * The facts arrive one user per row and are attributed as they arrive: the first answer of
+   * a large campaign reads every fact of its users, more than a process should hold at once.
    */
-  async credits(
+  async addCredits(
+    cells: CreditCells,
+    keep: (credit: Credit) => boolean,
     workspaceId: string,
     campaignId: string,
-    days: DayRange,
     context: AttributionContext,
     sendId: string | null,
-  ): Promise<Credit[]> {
+  ): Promise<void> {
     const { rules, usdRates, readImported } = context;
     const scope: Scope = sendId === null ? 'campaign' : 'send';
     const types = readTypes(rules);
     const reach = rules.reachMs;
-    const span = utcSpanOf(days);
+    const span = utcSpanOf(cells.days);
     const p = params({
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],
@@ -424,42 +433,42 @@ export class Conversions {
       from_ms: ['Int64', span.fromMs - reach],
       to_ms: ['Int64', span.toMs],
     });
-    const [factRows, importedRows] = await Promise.all([
-      this.db.query<FactsRow>(factsSql(scope, readImported), [p]),
-      readImported ? this.db.query<ImportedRow>(importedSql(scope), [p]) : [],
-    ]);
-    const users = new Map<string, UserFacts>();
-    const factsOf = (userKey: string): UserFacts => {
-      let facts = users.get(userKey);
-      if (!facts) users.set(userKey, (facts = noFacts()));
-      return facts;
-    };
-    for (const row of factRows) readFacts(campaignId, row, reach, factsOf(row.user_key));
-    readImportedRows(campaignId, importedRows, factsOf);
-    const credits: Credit[] = [];
-    for (const facts of users.values()) {
-      const attributed = attributeUser({
-        campaignId,
-        conversionBehaviors: rules.behaviors,
-        controlVariationId: rules.controlVariationId,
-        ...facts,
-        usdRates,
-      });
-      for (const credit of attributed) credits.push(credit);
+    const imported = readImported
+      ? importedByUser(campaignId, await this.db.query<ImportedRow>(importedSql(scope), [p]))
+      : new Map<string, ImportedConversion[]>();
+    const attribute = (facts: UserFacts) =>
+      cells.add(
+        attributeUser({
+          campaignId,
+          conversionBehaviors: rules.behaviors,
+          controlVariationId: rules.controlVariationId,
+          ...facts,
+          usdRates,
+        }),
+        keep,
+      );
+    for await (const row of this.db.stream<FactsRow>(factsSql(scope, readImported), [p])) {
+      const facts = readFacts(campaignId, row, reach, imported.get(row.user_key) ?? []);
+      imported.delete(row.user_key);
+      attribute(facts);
     }
-    return credits;
+    // Users whose only facts are imported conversions.
+    for (const conversions of imported.values()) {
+      attribute({ receipts: [], enrolments: [], actions: [], imported: conversions });
+    }
   }
 }
 
 /**
- * Imported conversions of the campaign, each id once. A row found under another campaign's
- * key (a nested `campaign_id`, attribution-schema.ts) parses to that campaign and is dropped.
+ * Imported conversions of the campaign by user, each id once. A row found under another
+ * campaign's key (a nested `campaign_id`, attribution-schema.ts) parses to that campaign and
+ * is dropped.
  */
-function readImportedRows(
+function importedByUser(
   campaignId: string,
   rows: readonly ImportedRow[],
-  factsOf: (userKey: string) => UserFacts,
-): void {
+): Map<string, ImportedConversion[]> {
+  const byUser = new Map<string, ImportedConversion[]>();
   const seen = new Set<string>();
   for (const row of rows) {
     if (seen.has(row.id)) continue;
@@ -468,7 +477,10 @@ function readImportedRows(
     const fields = JSON.parse(row.payload) as Record<string, unknown>;
     const parsed = importedConversionFromCurrents(IMPORTED_CONVERSION, envelope, fields);
     if (parsed?.ok && parsed.value.campaignId === campaignId) {
-      factsOf(row.user_key).imported.push(parsed.value);
+      const ofUser = byUser.get(row.user_key) ?? [];
+      ofUser.push(parsed.value);
+      byUser.set(row.user_key, ofUser);
     }
   }
+  return byUser;
 }

@@ -133,9 +133,8 @@ export class ConversionFigures {
       firstDay: Math.min(...stale.map((w) => w.day.day)),
       lastDay: Math.max(...stale.map((w) => w.day.day)),
     };
-    const credits = await this.conversions.credits(workspaceId, campaignId, range, context, null);
     const cells = new CreditCells(zone, range);
-    cells.add(credits, () => true);
+    await this.conversions.addCredits(cells, () => true, workspaceId, campaignId, context, null);
     const byDay = new Map<number, CreditSum[]>();
     for (const sum of cells.sums()) {
       const ofDay = byDay.get(sum.day) ?? [];

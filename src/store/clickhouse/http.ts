@@ -92,6 +92,32 @@ export class ClickHouseHttp {
           .map((line) => JSON.parse(line) as T);
   }
 
+  /**
+   * Runs a SELECT and yields its rows as they arrive: for answers too large to hold at once
+   * (every fact of a campaign's users). An error after the first row arrives as text in the
+   * body, since the status is already sent; it fails to parse and is thrown as such.
+   */
+  async *stream<T>(sql: string, tables: readonly ExternalTable[] = []): AsyncGenerator<T> {
+    const response = await this.respond(`${sql}\nFORMAT JSONEachRow`, tables);
+    const decoder = new TextDecoder();
+    let pending = '';
+    const parse = (line: string): T => {
+      try {
+        return JSON.parse(line) as T;
+      } catch {
+        throw new Error(`ClickHouse: ${line.trim()}`);
+      }
+    };
+    for await (const chunk of response.body!) {
+      pending += decoder.decode(chunk as Uint8Array, { stream: true });
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (line !== '') yield parse(line);
+    }
+    pending += decoder.decode();
+    if (pending.trim() !== '') yield parse(pending);
+  }
+
   /** Runs a statement without result (DDL, INSERT ... SELECT). */
   async exec(sql: string, tables: readonly ExternalTable[] = []): Promise<void> {
     await this.send(sql, tables);
@@ -109,13 +135,19 @@ export class ClickHouseHttp {
 
   /** Inserts rows already written with toTabSeparated (the benchmark's raw INSERT ceiling). */
   async insertTabSeparated(table: string, columns: readonly string[], body: string) {
-    await this.request(
+    const response = await this.request(
       { query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated` },
       body,
     );
+    await response.text(); // read to the end, so the connection is free for the next request
   }
 
   private async send(sql: string, tables: readonly ExternalTable[]): Promise<string> {
+    return (await this.respond(sql, tables)).text();
+  }
+
+  /** Sends a query with its external tables; the answer's body is left to the caller. */
+  private async respond(sql: string, tables: readonly ExternalTable[]): Promise<Response> {
     if (tables.length === 0) return this.request({}, sql);
     const search: Record<string, string> = { query: sql };
     const form = new FormData();
@@ -130,14 +162,17 @@ export class ClickHouseHttp {
     return this.request(search, form);
   }
 
-  private async request(search: Record<string, string>, body: string | FormData): Promise<string> {
+  /** A successful response, its body unread; a failed one is thrown with ClickHouse's text. */
+  private async request(
+    search: Record<string, string>,
+    body: string | FormData,
+  ): Promise<Response> {
     const url = new URL(this.url);
     for (const [key, value] of Object.entries({ ...this.settings, ...search })) {
       url.searchParams.set(key, value);
     }
     const response = await fetch(url, { method: 'POST', body });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`ClickHouse: ${text.trim()}`);
-    return text;
+    if (!response.ok) throw new Error(`ClickHouse: ${(await response.text()).trim()}`);
+    return response;
   }
 }
