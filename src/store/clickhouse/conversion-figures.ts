@@ -27,7 +27,7 @@ import {
 } from './attribution.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
-import { localDays, spanKey, type LocalDay } from './local-days.js';
+import { spannedDays, type LocalDay, type WantedDay } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
 import { readWorkspaceTouches, type Touches } from './touches.js';
 import { DAY_MS } from './zone-offsets.js';
@@ -48,13 +48,6 @@ type Kept = [
   metrics: string[],
   totals: number[],
 ];
-
-/** A day asked for, and the touches its credits must have been computed under. */
-interface Wanted {
-  readonly day: LocalDay;
-  readonly span: string;
-  readonly touches: number;
-}
 
 /** The workspace's touches of the UTC days a local day's credits depend on (see above). */
 function touchesOf(day: LocalDay, context: AttributionContext, touches: Touches): number {
@@ -89,20 +82,17 @@ export class ConversionFigures {
     zone: string,
     range: DayRange,
   ): Promise<SeriesCell[]> {
-    const local = localDays(zone, range);
-    const days = local.days.map((day) => ({ day, span: spanKey(day) }));
+    const contextRead = this.conversions.context(workspaceId, campaignId);
+    const { days, wanted: wantedTable } = spannedDays(zone, range);
     const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
     const [context, touches, kept] = await Promise.all([
-      this.conversions.context(workspaceId, campaignId),
+      contextRead,
       readWorkspaceTouches(this.db, p),
-      this.db.query<{ span: string; kept: Kept }>(KEPT_SQL, [
-        p,
-        { name: 'wanted', columns: { span: 'String' }, rows: days.map(({ span }) => ({ span })) },
-      ]),
+      this.db.query<{ span: string; kept: Kept }>(KEPT_SQL, [p, wantedTable]),
     ]);
     const basis = basisOf(context);
     // No touch around a day: no fact that could credit it.
-    const wanted: Wanted[] = days
+    const wanted: WantedDay[] = days
       .map((d) => ({ ...d, touches: touchesOf(d.day, context, touches) }))
       .filter((w) => w.touches > 0);
     const current = new Map(wanted.map((w) => [w.span, w.touches]));
@@ -125,7 +115,7 @@ export class ConversionFigures {
     workspaceId: string,
     campaignId: string,
     zone: string,
-    stale: readonly Wanted[],
+    stale: readonly WantedDay[],
     context: AttributionContext,
     basis: string,
   ): Promise<Map<string, CreditSum[]>> {

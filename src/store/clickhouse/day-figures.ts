@@ -14,7 +14,7 @@ import { cellOfRow, type CellRow, type SeriesCell } from '../../domain/series.js
 import type { DayRange } from '../store.js';
 import { rankStoredChain } from './chains.js';
 import { params, type ClickHouseHttp } from './http.js';
-import { localDays, spanKey, type LocalDay, type LocalDays } from './local-days.js';
+import { spannedDays, type LocalDays, type WantedDay } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
 import { readCampaignTouches } from './touches.js';
 import { localDaySql } from './zone-offsets.js';
@@ -100,13 +100,6 @@ interface KeptRow {
   figures: Figures;
 }
 
-/** A day asked for and the touch count its figures must have been computed under. */
-interface Wanted {
-  readonly day: LocalDay;
-  readonly span: string;
-  readonly touches: number;
-}
-
 export class DayFigures {
   constructor(private readonly db: ClickHouseHttp) {}
 
@@ -116,18 +109,14 @@ export class DayFigures {
     zone: string,
     range: DayRange,
   ): Promise<SeriesCell[]> {
-    const local = localDays(zone, range);
-    const days = local.days.map((day) => ({ day, span: spanKey(day) }));
+    const { local, days, wanted: wantedTable } = spannedDays(zone, range);
     const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
     const [touches, kept] = await Promise.all([
       readCampaignTouches(this.db, p),
-      this.db.query<KeptRow>(KEPT_SQL, [
-        p,
-        { name: 'wanted', columns: { span: 'String' }, rows: days.map(({ span }) => ({ span })) },
-      ]),
+      this.db.query<KeptRow>(KEPT_SQL, [p, wantedTable]),
     ]);
     // No touch up to a day's end: no event up to it, nothing to count or keep.
-    const wanted: Wanted[] = days
+    const wanted: WantedDay[] = days
       .map((d) => ({ ...d, touches: touches.upTo(d.day.lastUtcDay) }))
       .filter((w) => w.touches > 0);
     const current = new Map(wanted.map((w) => [w.span, w.touches]));
@@ -152,7 +141,7 @@ export class DayFigures {
     workspaceId: string,
     campaignId: string,
     local: LocalDays,
-    stale: readonly Wanted[],
+    stale: readonly WantedDay[],
   ): Promise<Map<string, Figures>> {
     const p = params({
       ws: ['String', workspaceId],

@@ -9,6 +9,7 @@
  * recomputed when a zone change, or new zone rules, move a boundary.
  */
 import type { DayRange } from '../store.js';
+import type { ExternalTable } from './http.js';
 import { SLOT_MS } from './rollup-schema.js';
 import { DAY_MS, offsetSegments, utcSpanOf, type OffsetSegments } from './zone-offsets.js';
 
@@ -31,6 +32,28 @@ export interface LocalDays {
 /** The key of a day's slots in `day_figures`. */
 export function spanKey(day: LocalDay): string {
   return day.slots.map(([first, end]) => `${first}-${end}`).join(',');
+}
+
+/** A day asked for from a table of kept days, with the touch count its kept row must carry. */
+export interface WantedDay {
+  readonly day: LocalDay;
+  readonly span: string;
+  readonly touches: number;
+}
+
+/**
+ * The local days of a range, each with its span, and the spans as the table `wanted` that a
+ * kept-days query reads.
+ */
+export function spannedDays(zone: string, range: DayRange) {
+  const local = localDays(zone, range);
+  const days = local.days.map((day) => ({ day, span: spanKey(day) }));
+  const wanted: ExternalTable = {
+    name: 'wanted',
+    columns: { span: 'String' },
+    rows: days.map(({ span }) => ({ span })),
+  };
+  return { local, days, wanted };
 }
 
 export function localDays(zone: string, range: DayRange): LocalDays {
