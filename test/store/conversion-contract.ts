@@ -299,6 +299,37 @@ export function conversionContract(name: string, openStore: () => Promise<Store>
       });
     });
 
+    it('credits a one-day range from receipts a window before it and behaviors a window after it', async () => {
+      // A window longer than the day: the facts that decide the day reach days beyond it.
+      const window = 3 * DAY;
+      const ws = await workspace();
+      await define(ws, [{ ...SIGNUP_HOUR, window: window / 1000 }]);
+      const dayStart = Date.parse('2026-01-10T00:00:00Z');
+      const dayEnd = dayStart + DAY; // exclusive
+      await store.ingest(ws, [
+        // Received a window before the day starts, converts at its first instant.
+        send('s1', dayStart - window, 'u1', { send_id: 'A' }),
+        custom('b1', dayStart, 'u1'),
+        // Received at the day's last instant, converts a window after it.
+        send('s2', dayEnd - 1, 'u2', { send_id: 'A' }),
+        custom('b2', dayEnd - 1 + window, 'u2'),
+      ]);
+      const day = parseDay('2026-01-10')!;
+      const oneDay = { firstDay: day, lastDay: day };
+      const expected = {
+        '2026-01-10 email v1 conversions': 1,
+        '2026-01-10 email v1 conversions_by_send_time': 1,
+        '2026-01-10 - - conversions': 1,
+        '2026-01-10 - - conversions_by_send_time': 1,
+      };
+      assert.deepEqual(credits(await store.campaignSeries(ws, 'c1', oneDay)), expected);
+      assert.deepEqual(credits(await store.sendSeries(ws, 'c1', 'A', oneDay)), expected);
+      // The other half of each credit lies on the days a window away.
+      const all = await series(ws);
+      assert.equal(all['2026-01-07 - - conversions_by_send_time'], 1);
+      assert.equal(all['2026-01-13 - - conversions'], 1);
+    });
+
     it('re-attributes when the behaviors are redefined', async () => {
       const ws = await workspace();
       await define(ws, [SIGNUP_HOUR]);

@@ -127,14 +127,19 @@ const FACTS = `${WS} AND (
     OR (campaign_id = (SELECT campaign FROM p)
       AND (receipt = 1 OR enrols_control = 1 OR has((SELECT engagement_types FROM p), event_type))))`;
 
+/** The instants whose facts can change the credits asked for (see Conversions.addCredits). */
+const IN_FACTS_SPAN = `instant_ms >= (SELECT facts_from_ms FROM p)
+  AND instant_ms < (SELECT facts_to_ms FROM p)`;
+
 /**
- * Holders with something to attribute: a behavior or engagement read, or (`imported`) an
- * imported conversion.
+ * Holders with something to attribute: a behavior or engagement read within the facts' span,
+ * or (`imported`) an imported conversion.
  */
 const candidates = (scope: Scope, imported: boolean) => `
   SELECT user_key FROM events
   WHERE ${WS} AND ((${BEHAVIORS})
       OR (campaign_id = (SELECT campaign FROM p) AND has((SELECT engagement_types FROM p), event_type)))
+    AND ${IN_FACTS_SPAN}
     AND user_key IN (${holders(scope, true)})
   ${
     imported
@@ -150,7 +155,10 @@ const RECEIPT = 1;
 const ENROLMENT = 2;
 const EMAIL_OPENED = 3;
 
-/** Every candidate with its facts; copies of an event appear twice and are skipped in Node. */
+/**
+ * Every candidate with its facts within the span; copies of an event appear twice and are
+ * skipped in Node.
+ */
 const factsSql = (scope: Scope, imported: boolean) => `
 SELECT user_key,
   groupArrayIf((id,
@@ -160,7 +168,7 @@ SELECT user_key,
     campaign_id != '') AS activity,
   groupArrayIf((id, event_type, instant_ms, payload), campaign_id = '') AS behaviors
 FROM events
-WHERE ${FACTS} AND user_key IN (${candidates(scope, imported)})
+WHERE ${FACTS} AND ${IN_FACTS_SPAN} AND user_key IN (${candidates(scope, imported)})
 GROUP BY user_key
 SETTINGS distributed_product_mode = 'local'`;
 
@@ -398,13 +406,20 @@ export class Conversions {
    * Adds to `cells` the credits `keep` admits of the candidates of a campaign (`sendId` null)
    * or of one send: a superset of what it counts in the cells' days.
    *
-   * Each candidate is attributed from all of its facts, so its credits are exact; the days only
-   * choose the candidates. A credit on a requested day counts on the day of its receipt (or
-   * enrolment) r, or of its converting behavior τ with r in [τ − window, τ]; either way r lies
-   * in [first instant of the days − the widest window, last instant of the days]. So a user
-   * with no receipt or enrolment there holds no credit on these days, except through an
-   * imported conversion (counted on its own day, `_by_send_time` on its receipt's, however
-   * old), whose users are always read.
+   * A credit on a requested day counts on the day of its receipt (or enrolment) r, or of its
+   * converting behavior τ with r in [τ − window, τ]; either way r lies in [first instant of the
+   * days − reach, last instant of the days], reach being the widest window. So a user with no
+   * receipt or enrolment there holds no credit on these days, except through an imported
+   * conversion (counted on its own day, `_by_send_time` on its receipt's, however old), whose
+   * users are always read.
+   *
+   * Nor can facts outside [first instant − reach, last instant + reach] change those credits:
+   * τ ≤ r + window; an earlier action τ' took r only if r was its most recent receipt, so
+   * r ≤ τ' < τ; and a receipt before the span is the most recent one only for actions whose
+   * credits fall before the days. So each candidate is attributed from its facts in that span,
+   * exactly for these days (credits outside them are partial and dropped by the cells' range).
+   * An imported conversion looks back without a window: a campaign that reads them is
+   * attributed from every fact of its candidates.
    *
    * The facts arrive one user per row and are attributed as they arrive: the first answer of
    * a large campaign reads every fact of its users, more than a process should hold at once.
@@ -432,6 +447,8 @@ export class Conversions {
       needles: ['Array(String)', types.needles],
       from_ms: ['Int64', span.fromMs - reach],
       to_ms: ['Int64', span.toMs],
+      facts_from_ms: ['Int64', readImported ? Number.MIN_SAFE_INTEGER : span.fromMs - reach],
+      facts_to_ms: ['Int64', readImported ? Number.MAX_SAFE_INTEGER : span.toMs + reach],
     });
     const imported = readImported
       ? importedByUser(campaignId, await this.db.query<ImportedRow>(importedSql(scope), [p]))

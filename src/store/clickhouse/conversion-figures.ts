@@ -110,7 +110,11 @@ export class ConversionFigures {
     );
   }
 
-  /** Attributes the stale days at once and keeps each; returns their sums by span. */
+  /**
+   * Attributes the stale days, one pass per run of consecutive days (a pass reads the facts
+   * within reach of its run only, so days far apart are not attributed through the days
+   * between), and keeps each; returns their sums by span.
+   */
   private async compute(
     workspaceId: string,
     campaignId: string,
@@ -119,17 +123,16 @@ export class ConversionFigures {
     context: AttributionContext,
     basis: string,
   ): Promise<Map<string, CreditSum[]>> {
-    const range = {
-      firstDay: Math.min(...stale.map((w) => w.day.day)),
-      lastDay: Math.max(...stale.map((w) => w.day.day)),
-    };
-    const cells = new CreditCells(zone, range);
-    await this.conversions.addCredits(cells, () => true, workspaceId, campaignId, context, null);
     const byDay = new Map<number, CreditSum[]>();
-    for (const sum of cells.sums()) {
-      const ofDay = byDay.get(sum.day) ?? [];
-      ofDay.push(sum);
-      byDay.set(sum.day, ofDay);
+    for (const range of runsOf(stale.map((w) => w.day.day))) {
+      // Cells of this run only: a pass's credits on days beyond its run are partial.
+      const cells = new CreditCells(zone, range);
+      await this.conversions.addCredits(cells, () => true, workspaceId, campaignId, context, null);
+      for (const sum of cells.sums()) {
+        const ofDay = byDay.get(sum.day) ?? [];
+        ofDay.push(sum);
+        byDay.set(sum.day, ofDay);
+      }
     }
     const computed = new Map(stale.map((w) => [w.span, byDay.get(w.day.day) ?? []]));
     const version = nextVersion();
@@ -153,6 +156,17 @@ export class ConversionFigures {
     );
     return computed;
   }
+}
+
+/** Ascending day numbers as runs of consecutive days. */
+function runsOf(days: readonly number[]): DayRange[] {
+  const runs: { firstDay: number; lastDay: number }[] = [];
+  for (const day of days) {
+    const last = runs.at(-1);
+    if (last && last.lastDay === day - 1) last.lastDay = day;
+    else runs.push({ firstDay: day, lastDay: day });
+  }
+  return runs;
 }
 
 /** A kept day's sums (its day number is set by the caller, from the span asked for). */
