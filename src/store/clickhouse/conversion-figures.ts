@@ -71,6 +71,9 @@ function basisOf(context: AttributionContext): string {
 }
 
 export class ConversionFigures {
+  /** Computations running in this process, by what they compute (see computeOnce). */
+  private readonly running = new Map<string, Promise<Map<string, CreditSum[]>>>();
+
   constructor(
     private readonly db: ClickHouseHttp,
     private readonly conversions: Conversions,
@@ -102,12 +105,38 @@ export class ConversionFigures {
     }
     const stale = wanted.filter((w) => !sumsBySpan.has(w.span));
     if (stale.length > 0) {
-      const computed = await this.compute(workspaceId, campaignId, zone, stale, context, basis);
+      const computed = await this.computeOnce(workspaceId, campaignId, zone, stale, context, basis);
       for (const [span, sums] of computed) sumsBySpan.set(span, sums);
     }
     return wanted.flatMap(({ day, span }) =>
       sumsBySpan.get(span)!.map((sum) => seriesCellOf({ ...sum, day: day.day })),
     );
+  }
+
+  /**
+   * After an ingest, every request for a large campaign finds the same days stale, and a pass
+   * takes seconds: requests that arrive meanwhile (a dashboard's panels, several viewers) wait
+   * for the running pass over the same days, touches and basis instead of starting their own,
+   * which would give the same sums.
+   */
+  private computeOnce(
+    workspaceId: string,
+    campaignId: string,
+    zone: string,
+    stale: readonly WantedDay[],
+    context: AttributionContext,
+    basis: string,
+  ): Promise<Map<string, CreditSum[]>> {
+    const days = stale.map(({ span, touches }) => [span, touches]);
+    const key = JSON.stringify([workspaceId, campaignId, zone, basis, days]);
+    let computation = this.running.get(key);
+    if (computation === undefined) {
+      computation = this.compute(workspaceId, campaignId, zone, stale, context, basis).finally(() =>
+        this.running.delete(key),
+      );
+      this.running.set(key, computation);
+    }
+    return computation;
   }
 
   /**
