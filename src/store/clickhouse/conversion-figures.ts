@@ -71,7 +71,7 @@ function basisOf(context: AttributionContext): string {
 }
 
 export class ConversionFigures {
-  /** Computations running in this process, by what they compute (see computeOnce). */
+  /** Computations running in this process, by what they compute (see `once`). */
   private readonly running = new Map<string, Promise<Map<string, CreditSum[]>>>();
 
   constructor(
@@ -105,7 +105,11 @@ export class ConversionFigures {
     }
     const stale = wanted.filter((w) => !sumsBySpan.has(w.span));
     if (stale.length > 0) {
-      const computed = await this.computeOnce(workspaceId, campaignId, zone, stale, context, basis);
+      const staleDays = stale.map(({ span, touches }) => [span, touches]);
+      const key = JSON.stringify([workspaceId, campaignId, zone, basis, staleDays]);
+      const computed = await this.once(key, () =>
+        this.compute(workspaceId, campaignId, zone, stale, context, basis),
+      );
       for (const [span, sums] of computed) sumsBySpan.set(span, sums);
     }
     return wanted.flatMap(({ day, span }) =>
@@ -116,24 +120,16 @@ export class ConversionFigures {
   /**
    * After an ingest, every request for a large campaign finds the same days stale, and a pass
    * takes seconds: requests that arrive meanwhile (a dashboard's panels, several viewers) wait
-   * for the running pass over the same days, touches and basis instead of starting their own,
-   * which would give the same sums.
+   * for the running pass over the same days, touches and basis (`key`) instead of starting
+   * their own, which would give the same sums.
    */
-  private computeOnce(
-    workspaceId: string,
-    campaignId: string,
-    zone: string,
-    stale: readonly WantedDay[],
-    context: AttributionContext,
-    basis: string,
+  private once(
+    key: string,
+    compute: () => Promise<Map<string, CreditSum[]>>,
   ): Promise<Map<string, CreditSum[]>> {
-    const days = stale.map(({ span, touches }) => [span, touches]);
-    const key = JSON.stringify([workspaceId, campaignId, zone, basis, days]);
     let computation = this.running.get(key);
     if (computation === undefined) {
-      computation = this.compute(workspaceId, campaignId, zone, stale, context, basis).finally(() =>
-        this.running.delete(key),
-      );
+      computation = compute().finally(() => this.running.delete(key));
       this.running.set(key, computation);
     }
     return computation;
