@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { SeriesCell } from '../../src/domain/series.js';
 import { parseDay } from '../../src/domain/time.js';
 import { Conversions } from '../../src/store/clickhouse/attribution.js';
 import { CampaignModel } from '../../src/store/clickhouse/campaigns.js';
@@ -13,7 +14,9 @@ import {
   openClickHouseStore,
 } from '../../src/store/clickhouse/clickhouse-store.js';
 import { ConversionFigures } from '../../src/store/clickhouse/conversion-figures.js';
+import { DayFigures } from '../../src/store/clickhouse/day-figures.js';
 import { ClickHouseHttp } from '../../src/store/clickhouse/http.js';
+import type { DayRange } from '../../src/store/store.js';
 import { event } from '../support/events.js';
 import { startClickHouse, type ClickHouseNode } from '../support/services.js';
 import { clickHouseRollups } from './clickhouse-rollups.js';
@@ -75,66 +78,93 @@ describe('ClickHouseHttp.stream', () => {
   });
 });
 
-describe('ConversionFigures', () => {
-  it('attributes days that concurrent requests find stale once, and keeps them', async () => {
-    const database = 'tally_concurrent_conversions';
-    const store = await openClickHouseStore({ url: server.url, database });
-    const { id } = await store.createWorkspace('concurrent', 'UTC');
-    const define = (window: number) =>
-      store.defineCampaign(id, {
-        campaign_id: 'c1',
-        conversion_behaviors: [{ type: 'Makes Any Purchase', window }],
-      });
-    await define(86_400);
-    const at = Date.parse('2026-01-05T10:00:00Z');
-    const purchase = (eventId: string, user: string) =>
-      event('users.behaviors.Purchase', {
-        ...{ id: eventId, at: at + 60_000, user, campaign: null },
-        ...{ product_id: 'sku', price: 3, currency: 'USD' },
-      });
-    await store.ingest(id, [
-      event('email.Send', { id: 's1', at, user: 'u1' }),
-      purchase('p1', 'u1'),
-    ]);
-    // The store's own parts, with the passes counted: the real attribution runs in each.
-    const http = new ClickHouseHttp(server.url, clickHouseSettings(database));
-    const conversions = new Conversions(http, new CampaignModel(http));
-    let passes = 0;
-    const addCredits = conversions.addCredits.bind(conversions);
-    conversions.addCredits = (...args) => {
-      passes += 1;
-      return addCredits(...args);
-    };
-    const figures = new ConversionFigures(http, conversions);
-    const days = { firstDay: parseDay('2026-01-01')!, lastDay: parseDay('2026-01-31')! };
-    const once = () => figures.campaignCells(id, 'c1', 'UTC', days);
-    const twice = () => Promise.all([once(), once()]);
+/** A campaign series' kept days, computed by one of the store's own parts. */
+type KeptDays = (
+  http: ClickHouseHttp,
+) => (workspaceId: string, days: DayRange) => Promise<SeriesCell[]>;
 
-    const [first, second] = await twice();
-    assert.equal(passes, 1);
-    assert.deepEqual(second, first);
-    assert.ok(first.some((cell) => cell.metric === 'conversions' && cell.value === 1));
-    await once();
-    assert.equal(passes, 1, 'kept');
+/** Each part, the table it keeps days in, and a metric its cells hold. */
+const KEEPERS: [table: string, metric: string, keeper: KeptDays][] = [
+  [
+    'day_figures',
+    'sent',
+    (http) => {
+      const figures = new DayFigures(http);
+      return (workspaceId, days) => figures.campaignSeries(workspaceId, 'c1', 'UTC', days);
+    },
+  ],
+  [
+    'conversion_figures',
+    'conversions',
+    (http) => {
+      const figures = new ConversionFigures(http, new Conversions(http, new CampaignModel(http)));
+      return (workspaceId, days) => figures.campaignCells(workspaceId, 'c1', 'UTC', days);
+    },
+  ],
+];
 
-    await store.ingest(id, [
-      event('email.Send', { id: 's2', at, user: 'u2' }),
-      purchase('p2', 'u2'),
-    ]);
-    const [third, fourth] = await twice();
-    assert.equal(passes, 2);
-    assert.deepEqual(fourth, third);
-    assert.ok(third.some((cell) => cell.metric === 'conversions' && cell.value === 2));
+describe('kept days asked for by concurrent requests', () => {
+  for (const [table, metric, keeper] of KEEPERS) {
+    it(`computes the days they find stale once, and keeps them (${table})`, async () => {
+      const database = `tally_concurrent_${table}`;
+      const store = await openClickHouseStore({ url: server.url, database });
+      const { id } = await store.createWorkspace('concurrent', 'UTC');
+      const define = (window: number) =>
+        store.defineCampaign(id, {
+          campaign_id: 'c1',
+          conversion_behaviors: [{ type: 'Makes Any Purchase', window }],
+        });
+      await define(86_400);
+      const at = Date.parse('2026-01-05T10:00:00Z');
+      const converting = (user: string) => [
+        event('email.Send', { id: `s-${user}`, at, user }),
+        event('users.behaviors.Purchase', {
+          ...{ id: `p-${user}`, at: at + 60_000, user, campaign: null },
+          ...{ product_id: 'sku', price: 3, currency: 'USD' },
+        }),
+      ];
+      await store.ingest(id, converting('u1'));
+      // Each computation keeps its days with one insert into the table: count those.
+      const http = new ClickHouseHttp(server.url, clickHouseSettings(database));
+      let passes = 0;
+      const insert = http.insert.bind(http);
+      http.insert = (into, rows) => {
+        if (into === table) passes += 1;
+        return insert(into, rows);
+      };
+      const series = keeper(http);
+      const days = { firstDay: parseDay('2026-01-01')!, lastDay: parseDay('2026-01-31')! };
+      const once = () => series(id, days);
+      const twice = () => Promise.all([once(), once()]);
+      /** Whether a cell of the metric holds `value` (1 with one user, 2 with two). */
+      const holds = (cells: SeriesCell[], value: number) =>
+        cells.some((c) => c.metric === metric && c.value === value);
 
-    // Redefined and defined back: the same days, touches and basis as the last pass, which is
-    // over, so they are attributed anew and kept again.
-    await define(2 * 86_400);
-    await once();
-    await define(86_400);
-    assert.deepEqual(await once(), third);
-    assert.equal(passes, 4);
-    await once();
-    assert.equal(passes, 4, 'kept');
-    await store.close();
-  });
+      const [first, second] = await twice();
+      assert.equal(passes, 1);
+      assert.deepEqual(second, first);
+      assert.ok(holds(first, 1));
+      await once();
+      assert.equal(passes, 1, 'kept');
+
+      await store.ingest(id, converting('u2'));
+      const [third, fourth] = await twice();
+      assert.equal(passes, 2);
+      assert.deepEqual(fourth, third);
+      assert.ok(holds(third, 2));
+
+      // Conversions redefined and defined back: the same days, touches and basis as the last
+      // pass, which is over, so they are attributed anew and kept again.
+      if (table === 'conversion_figures') {
+        await define(2 * 86_400);
+        await once();
+        await define(86_400);
+        assert.deepEqual(await once(), third);
+        assert.equal(passes, 4);
+        await once();
+        assert.equal(passes, 4, 'kept');
+      }
+      await store.close();
+    });
+  }
 });

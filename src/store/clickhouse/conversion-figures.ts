@@ -29,6 +29,7 @@ import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
 import { spannedDays, type LocalDay, type WantedDay } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
+import { SharedRuns } from './shared-runs.js';
 import { readWorkspaceTouches, type Touches } from './touches.js';
 import { DAY_MS } from './zone-offsets.js';
 
@@ -71,8 +72,8 @@ function basisOf(context: AttributionContext): string {
 }
 
 export class ConversionFigures {
-  /** Computations running in this process, by what they compute (see `once`). */
-  private readonly running = new Map<string, Promise<Map<string, CreditSum[]>>>();
+  /** Passes running in this process, by the days, touches and basis they attribute. */
+  private readonly passes = new SharedRuns<Map<string, CreditSum[]>>();
 
   constructor(
     private readonly db: ClickHouseHttp,
@@ -106,8 +107,8 @@ export class ConversionFigures {
     const stale = wanted.filter((w) => !sumsBySpan.has(w.span));
     if (stale.length > 0) {
       const staleDays = stale.map(({ span, touches }) => [span, touches]);
-      const key = JSON.stringify([workspaceId, campaignId, zone, basis, staleDays]);
-      const computed = await this.once(key, () =>
+      const key = [workspaceId, campaignId, zone, basis, staleDays];
+      const computed = await this.passes.run(key, () =>
         this.compute(workspaceId, campaignId, zone, stale, context, basis),
       );
       for (const [span, sums] of computed) sumsBySpan.set(span, sums);
@@ -115,24 +116,6 @@ export class ConversionFigures {
     return wanted.flatMap(({ day, span }) =>
       sumsBySpan.get(span)!.map((sum) => seriesCellOf({ ...sum, day: day.day })),
     );
-  }
-
-  /**
-   * After an ingest, every request for a large campaign finds the same days stale, and a pass
-   * takes seconds: requests that arrive meanwhile (a dashboard's panels, several viewers) wait
-   * for the running pass over the same days, touches and basis (`key`) instead of starting
-   * their own, which would give the same sums.
-   */
-  private once(
-    key: string,
-    compute: () => Promise<Map<string, CreditSum[]>>,
-  ): Promise<Map<string, CreditSum[]>> {
-    let computation = this.running.get(key);
-    if (computation === undefined) {
-      computation = compute().finally(() => this.running.delete(key));
-      this.running.set(key, computation);
-    }
-    return computation;
   }
 
   /**

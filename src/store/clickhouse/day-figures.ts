@@ -16,6 +16,7 @@ import { rankStoredChain } from './chains.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { spannedDays, type LocalDays, type WantedDay } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
+import { SharedRuns } from './shared-runs.js';
 import { readCampaignTouches } from './touches.js';
 import { localDaySql } from './zone-offsets.js';
 
@@ -101,6 +102,9 @@ interface KeptRow {
 }
 
 export class DayFigures {
+  /** Computations running in this process, by the days and touches they compute. */
+  private readonly computations = new SharedRuns<Map<string, Figures>>();
+
   constructor(private readonly db: ClickHouseHttp) {}
 
   async campaignSeries(
@@ -127,7 +131,10 @@ export class DayFigures {
     );
     const stale = wanted.filter((w) => !figuresBySpan.has(w.span));
     if (stale.length > 0) {
-      const computed = await this.compute(workspaceId, campaignId, local, stale);
+      const staleDays = stale.map(({ span, touches }) => [span, touches]);
+      const computed = await this.computations.run([workspaceId, campaignId, zone, staleDays], () =>
+        this.compute(workspaceId, campaignId, local, stale),
+      );
       for (const [span, figures] of computed) figuresBySpan.set(span, figures);
     }
     return wanted.flatMap(({ day, span }) => {
