@@ -31,8 +31,12 @@ export interface Behavior {
   readonly quantity?: number;
   /** Purchases only: ISO 4217 code, upper case. */
   readonly currency?: string;
-  /** Kept so that nothing the client sent is lost; attribution never reads it. */
-  readonly properties?: Readonly<Record<string, unknown>>;
+  /**
+   * As the source sent it: an object, or the JSON-encoded string Currents exports (SPEC §2).
+   * Kept so that nothing the client sent is lost; no rule reads it, so its form never decides
+   * whether the behavior counts.
+   */
+  readonly properties?: unknown;
 }
 
 /** An email `Open` or `Click` of one campaign: what `Opens Email` / `Clicks Email` match. */
@@ -124,6 +128,21 @@ function price(fields: EventFields): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     fail('price is required: a number of 0 or more (per unit, in the base unit of currency)');
   }
+  return decimalOfFloat32(value);
+}
+
+/**
+ * Currents writes a purchase's `price` as a 32-bit float (SPEC §2), so 3.14 arrives as
+ * 3.140000104904175. A price that is exactly a 32-bit float is read as the shortest decimal
+ * that rounds to that float (3.14): the number the app logged, which is what Braze reports.
+ * Any other number (a JSON double such as 0.1) is already the shortest decimal of itself.
+ */
+export function decimalOfFloat32(value: number): number {
+  if (Math.fround(value) !== value) return value;
+  for (let digits = 1; digits < 17; digits++) {
+    const decimal = Number(value.toPrecision(digits));
+    if (Math.fround(decimal) === value) return decimal;
+  }
   return value;
 }
 
@@ -142,13 +161,6 @@ function quantity(fields: EventFields): number {
     fail(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
   }
   return value as number;
-}
-
-function properties(fields: EventFields): Readonly<Record<string, unknown>> | undefined {
-  const value = fields.properties;
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) fail('properties must be an object');
-  return value as Record<string, unknown>;
 }
 
 /** Drops absent optional fields, so equal behaviors are deepEqual whatever their source. */
@@ -177,13 +189,13 @@ export function buildBehavior(
           price: price(fields),
           quantity: quantity(fields),
           currency: currency(fields),
-          properties: properties(fields),
+          properties: fields.properties ?? undefined,
         });
       case 'custom_event':
         return present({
           ...common,
           eventName: name(fields, 'name'),
-          properties: properties(fields),
+          properties: fields.properties ?? undefined,
         });
       case 'session_start':
         return present(common);

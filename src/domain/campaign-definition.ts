@@ -49,7 +49,7 @@ const TOP_LEVEL_FIELDS = [
   'variations',
   'conversion_behaviors',
 ];
-const VARIATION_FIELDS = ['id', 'name', 'control'];
+const VARIATION_FIELDS = ['id', 'name', 'control', 'push_buttons'];
 
 function fail(message: string): never {
   throw new InvalidDefinition(message);
@@ -122,7 +122,10 @@ function variations(value: unknown): VariationDefinition[] | undefined {
     // A variation without a name is shown by its id, as Braze does for API-created variations.
     const name = optionalString(item.name, `${where}.name`) ?? variationId;
     const isControl = optionalBoolean(item.control, `${where}.control`) ?? false;
+    const pushButtons = buttonList(item.push_buttons, `${where}.push_buttons`);
     if (isControl) {
+      if (pushButtons !== undefined)
+        fail(`${where}: a control group sends nothing, so it has no push_buttons`);
       if (control !== undefined) {
         fail(
           `${where}: a campaign has at most one control group (${JSON.stringify(control)} is one)`,
@@ -131,8 +134,21 @@ function variations(value: unknown): VariationDefinition[] | undefined {
       control = variationId;
       return { id: variationId, name, control: true };
     }
-    return { id: variationId, name };
+    return pushButtons === undefined
+      ? { id: variationId, name }
+      : { id: variationId, name, push_buttons: pushButtons };
   });
+}
+
+/** SPEC §2 "Push button clicks": titles as the `button_string` of push opens, each once. */
+function buttonList(value: unknown, field: string): string[] | undefined {
+  const titles = stringList(value, field);
+  titles?.forEach((title, i) => {
+    if (title === '') fail(`${field}[${i}] must be a non-empty string`);
+    if (titles.indexOf(title) !== i)
+      fail(`${field}[${i}] ${JSON.stringify(title)} is listed twice`);
+  });
+  return titles;
 }
 
 function isConversionType(value: unknown): value is ConversionType {

@@ -7,6 +7,8 @@ export interface VariationDefinition {
   readonly id: string;
   readonly name: string;
   readonly control?: boolean;
+  /** SPEC §2 "Push button clicks": the variation's buttons, in the order of their keys. */
+  readonly push_buttons?: readonly string[];
 }
 
 /** A conversion behavior as defined (SPEC §3); validated in src/domain/conversions.ts. */
@@ -35,6 +37,11 @@ export interface Variation {
   readonly id: string;
   readonly name: string;
   readonly control: boolean;
+  /**
+   * Push button titles, in key order: the defined `push_buttons`, then the others its push
+   * opens named, in order of first appearance. Title i makes `notif_button_<i+1>_<title>_click`.
+   */
+  readonly pushButtons: readonly string[];
 }
 
 /** A campaign as the series endpoints see it. */
@@ -61,6 +68,8 @@ export interface SeenVariation {
   readonly name: string | null;
   /** Whether any event enrolled a user in this variation's control group. */
   readonly control: boolean;
+  /** Push button titles its opens named, in order of first appearance (instant, then id). */
+  readonly buttons: readonly string[];
 }
 
 /** What a campaign's events showed, as a store reads it back. */
@@ -87,11 +96,17 @@ export function mergeCampaign(
     id: v.id,
     name: v.name || seenById.get(v.id)?.name || v.id,
     control: v.control === true,
+    pushButtons: buttonOrder(v.push_buttons ?? [], seenById.get(v.id)?.buttons ?? []),
   }));
   const definedIds = new Set(defined.map((v) => v.id));
   const seenOnly: Variation[] = seen.variations
     .filter((v) => !definedIds.has(v.id))
-    .map((v) => ({ id: v.id, name: v.name || v.id, control: v.control }));
+    .map((v) => ({
+      id: v.id,
+      name: v.name || v.id,
+      control: v.control,
+      pushButtons: v.buttons,
+    }));
   const all = [...defined, ...seenOnly];
   return {
     id: campaignId,
@@ -101,4 +116,14 @@ export function mergeCampaign(
     variations: [...all.filter((v) => !v.control), ...all.filter((v) => v.control)],
     definition,
   };
+}
+
+/** SPEC §2: defined buttons keep their positions; buttons only seen take the next ones. */
+function buttonOrder(defined: readonly string[], seen: readonly string[]): readonly string[] {
+  return [...defined, ...seen.filter((title) => !defined.includes(title))];
+}
+
+/** The series key of the `index`-th (0-based) push button of a variation. */
+export function pushButtonKey(index: number, title: string): string {
+  return `notif_button_${index + 1}_${title}_click`;
 }

@@ -23,8 +23,23 @@ export interface UniqueRule {
 
 /** A metric the event adds only when its fields say so. */
 interface ConditionalMetric {
-  readonly metric: string;
+  /** A name, or one read from the fields (a push button's title). */
+  readonly metric: string | ((fields: EventFields) => string);
   readonly when: (fields: EventFields) => boolean;
+}
+
+/**
+ * A push open's click of the button titled T counts as the metric `push_button:T`. Its series
+ * key, `notif_button_<N>_<T>_click`, depends on the campaign's other buttons, so the series
+ * names it (series-shape.ts), not the event.
+ */
+export const PUSH_BUTTON_METRIC = 'push_button:';
+
+/** The titles of the push buttons among an event's metrics. */
+export function pushButtonTitles(metrics: readonly string[]): string[] {
+  return metrics
+    .filter((metric) => metric.startsWith(PUSH_BUTTON_METRIC))
+    .map((metric) => metric.slice(PUSH_BUTTON_METRIC.length));
 }
 
 interface EventRule {
@@ -48,6 +63,8 @@ interface ChannelFamily {
 }
 
 const isTrue = (value: unknown): boolean => value === true || value === 'true';
+const sameState = (value: unknown, state: string): boolean =>
+  typeof value === 'string' && value.toLowerCase() === state;
 const isEmpty = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 const PUSH_PLATFORMS: Readonly<Record<string, Channel>> = {
@@ -83,7 +100,13 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
       Send: { metrics: ['sent'], receipt: true },
       Open: {
         metrics: ['direct_opens', 'total_opens'],
-        conditional: [{ metric: 'body_clicks', when: (f) => isEmpty(f.button_string) }],
+        conditional: [
+          { metric: 'body_clicks', when: (f) => isEmpty(f.button_string) },
+          {
+            metric: (f) => `${PUSH_BUTTON_METRIC}${String(f.button_string)}`,
+            when: (f) => !isEmpty(f.button_string),
+          },
+        ],
       },
       InfluencedOpen: { metrics: ['total_opens'] },
       Bounce: { metrics: ['bounces'] },
@@ -148,7 +171,8 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
       InboundReceive: {
         metrics: [],
         conditional: [
-          { metric: 'opt_out', when: (f) => f.action === 'unsubscribed' },
+          // Braze sends `Subscribed`, `Unsubscribed`, `None`: states compare in any case (SPEC §2).
+          { metric: 'opt_out', when: (f) => sameState(f.action, 'unsubscribed') },
           {
             metric: 'help',
             when: (f) =>
@@ -278,7 +302,9 @@ export function classifyMessageEvent(
   if (!rule) return { kind: 'message', channel, metrics: [], unique: null, receipt: false };
   const metrics = [
     ...rule.metrics,
-    ...(rule.conditional ?? []).filter((c) => c.when(fields)).map((c) => c.metric),
+    ...(rule.conditional ?? [])
+      .filter((c) => c.when(fields))
+      .map((c) => (typeof c.metric === 'string' ? c.metric : c.metric(fields))),
   ];
   const unique = rule.unique
     ? {

@@ -17,6 +17,14 @@ export const CHANNELS = [
 
 export type Channel = (typeof CHANNELS)[number];
 
+/** The four push channels (SPEC §2: one family, told apart by platform). */
+export const PUSH_CHANNELS: readonly Channel[] = [
+  'ios_push',
+  'android_push',
+  'kindle_push',
+  'web_push',
+];
+
 const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
 
 export function isChannel(value: unknown): value is Channel {

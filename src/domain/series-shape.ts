@@ -17,9 +17,9 @@
  * is built in one step from a compiled literal (see ObjectShape), so the work is linear in
  * days × channels × variations plus cells.
  */
-import { sortChannels, type Channel } from './channels.js';
-import { channelMetrics } from './catalog.js';
-import { isMultivariate, type Campaign } from './campaign.js';
+import { PUSH_CHANNELS, sortChannels, type Channel } from './channels.js';
+import { channelMetrics, PUSH_BUTTON_METRIC } from './catalog.js';
+import { isMultivariate, pushButtonKey, type Campaign } from './campaign.js';
 import { CONVERSION_FIELDS, type SeriesCell } from './series.js';
 import type { DayRange } from '../store/store.js';
 import { formatDay } from './time.js';
@@ -176,6 +176,9 @@ export function shapeSeries(input: {
   const entryValues = new Float64Array(dayCount * dayStride);
   const controlValues = new Float64Array(dayCount * K * controlWidth);
   const dayValues = new Float64Array(dayCount * dayWidth);
+  // Push button clicks (SPEC §2): keys of their own per variation, after the entry's fields.
+  const buttonClicks = new Map<string, number>();
+  const buttonCell = (d: number, c: number, v: number, title: string) => `${d}:${c}:${v}:${title}`;
 
   for (const cell of cells) {
     const d = cell.day - range.firstDay;
@@ -195,7 +198,13 @@ export function shapeSeries(input: {
       const v = cell.variationId === null ? undefined : variationIndex.get(cell.variationId);
       if (c === undefined || v === undefined) continue;
       const slot = shapes[c]!.slots.get(cell.metric);
-      if (slot === undefined) continue;
+      if (slot === undefined) {
+        if (cell.metric.startsWith(PUSH_BUTTON_METRIC)) {
+          const key = buttonCell(d, c, v, cell.metric.slice(PUSH_BUTTON_METRIC.length));
+          buttonClicks.set(key, (buttonClicks.get(key) ?? 0) + cell.value);
+        }
+        continue;
+      }
       entryValues[d * dayStride + channelBase[c]! + v * widths[c]! + slot]! += cell.value;
     }
   }
@@ -205,9 +214,21 @@ export function shapeSeries(input: {
     const messages: Partial<Record<Channel, SeriesEntry[]>> = {};
     channels.forEach((channel, c) => {
       const at = d * dayStride + channelBase[c]!;
-      const entries = variations.map(
-        (v, i) => shapes[c]!.make(v.name, v.id, entryValues, at + i * widths[c]!) as SeriesEntry,
-      );
+      const push = PUSH_CHANNELS.includes(channel);
+      const entries = variations.map((v, i) => {
+        const entry = shapes[c]!.make(
+          v.name,
+          v.id,
+          entryValues,
+          at + i * widths[c]!,
+        ) as SeriesEntry;
+        if (push) {
+          v.pushButtons.forEach((title, n) => {
+            entry[pushButtonKey(n, title)] = buttonClicks.get(buttonCell(d, c, i, title)) ?? 0;
+          });
+        }
+        return entry;
+      });
       // Same numbers in every channel (SPEC §5), but an object of its own in each, so no two
       // keys of the answer share an object that a caller might change.
       controls.forEach((v, k) => {

@@ -91,10 +91,13 @@ export function buildIngestAnswer(outcome: IngestOutcome, prepared: PreparedBatc
       : [...prepared.errors, ...conflictErrors].sort((a, b) => a.index - b.index);
   const valid = prepared.events.length;
   const rejected = prepared.errors.length;
+  // 400 only when nothing in the batch can ever be stored: Braze's real-time export re-sends a
+  // 400 batch event by event, then drops what is refused again (SPEC §2). An empty batch is 200.
+  const refused = valid === 0 && rejected > 0;
   return {
-    status: valid === 0 ? 400 : 200,
+    status: refused ? 400 : 200,
     body: {
-      message: valid === 0 ? `no valid events: ${rejected} rejected` : 'success',
+      message: refused ? `no valid events: ${rejected} rejected` : 'success',
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
       ignored: outcome.ignored,

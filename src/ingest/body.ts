@@ -113,7 +113,8 @@ function parseJson(body: string): ParsedBody {
   const events = eventsOf(parsed);
   if (typeof events === 'string') return { ok: false, status: 400, message: events };
   if (events.length > MAX_EVENTS_PER_REQUEST) return tooMany(events.length);
-  if (events.length === 0) return NO_EVENTS;
+  // An empty batch is how Braze's real-time export checks the credentials (SPEC §2): the
+  // route answers it 200, and the key was already checked.
   return { ok: true, items: events.map((value, index) => ({ index, value })) };
 }
 

@@ -6,6 +6,8 @@ import { behaviorFromCurrents, importedConversionFromCurrents } from '../domain/
 import { classifyMessageEvent, ENROLL_IN_CONTROL, type EventFields } from '../domain/catalog.js';
 import type { CampaignRef, NormalizedEvent } from '../domain/event.js';
 import { contentHash } from '../domain/hash.js';
+import { nestedTooDeep, NESTING_ERROR } from './nesting.js';
+import { flatRecordOf } from './realtime.js';
 
 /** Earliest and latest instants accepted: anything outside is a unit mistake or garbage. */
 export const EARLIEST_INSTANT_MS = Date.UTC(2000, 0, 1);
@@ -186,8 +188,10 @@ export function normalizeEvent(raw: unknown): NormalizeResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, reason: 'an event must be a JSON object' };
   }
+  // Checked first: everything below recurses into the event.
+  if (nestedTooDeep(raw)) return { ok: false, reason: `the event is ${NESTING_ERROR}` };
   try {
-    const fields = flattenEvent(raw as Record<string, unknown>);
+    const fields = flattenEvent(flatRecordOf(raw as Record<string, unknown>));
     const id = idOf(fields);
     const eventType = fields.event_type;
     if (typeof eventType !== 'string' || eventType === '') {

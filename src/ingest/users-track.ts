@@ -21,6 +21,7 @@ import {
 } from '../domain/behaviors.js';
 import { contentHash } from '../domain/hash.js';
 import { EARLIEST_INSTANT_MS, flattenEvent, LATEST_INSTANT_MS, MAX_ID_LENGTH } from './currents.js';
+import { nestedTooDeep, NESTING_ERROR } from './nesting.js';
 
 /** Braze's limit per array and per request. */
 export const MAX_OBJECTS_PER_ARRAY = 75;
@@ -145,6 +146,7 @@ function userKeyOf(object: Json): string | undefined {
 const USER_KEY_REQUIRED =
   ' needs a user: external_id, braze_id or user_alias (with alias_name and alias_label)';
 const NOT_AN_OBJECT = ' must be an object';
+const TOO_DEEP = ` is ${NESTING_ERROR}`;
 
 /**
  * The content hash of a behavior without an `id`. `flattenEvent` gives the canonical JSON (keys
@@ -159,6 +161,11 @@ function contentId(kind: BehaviorKind, userKey: string, instantMs: number, objec
 }
 
 function behaviorOf(kind: BehaviorKind, object: Json): Parsed<Behavior> {
+  const { properties } = object;
+  // Braze's API takes an object here; a Currents export's JSON string is read by POST /events.
+  if (properties !== undefined && properties !== null && !isObject(properties)) {
+    return { ok: false, reason: 'properties must be an object' };
+  }
   const userKey = userKeyOf(object);
   if (userKey === undefined) return { ok: false, reason: USER_KEY_REQUIRED };
   const instantMs = instantOf(object.time);
@@ -206,6 +213,7 @@ export function parseUsersTrack(body: unknown): TrackParse {
   let attributesProcessed = 0;
   (arrays.attributes ?? []).forEach((object, index) => {
     if (!isObject(object)) refuse('attributes', index, NOT_AN_OBJECT);
+    else if (nestedTooDeep(object)) refuse('attributes', index, TOO_DEEP);
     else if (userKeyOf(object) === undefined) refuse('attributes', index, USER_KEY_REQUIRED);
     else attributesProcessed++;
   });
@@ -214,9 +222,11 @@ export function parseUsersTrack(body: unknown): TrackParse {
   const processed = { events: 0, purchases: 0 };
   for (const name of ['events', 'purchases'] as const) {
     (arrays[name] ?? []).forEach((object, index) => {
-      const result = isObject(object)
-        ? behaviorOf(KIND_OF_ARRAY[name], object)
-        : { ok: false as const, reason: NOT_AN_OBJECT };
+      const result = !isObject(object)
+        ? { ok: false as const, reason: NOT_AN_OBJECT }
+        : nestedTooDeep(object)
+          ? { ok: false as const, reason: TOO_DEEP }
+          : behaviorOf(KIND_OF_ARRAY[name], object);
       if (!result.ok) return refuse(name, index, result.reason);
       behaviors.push(result.value);
       processed[name]++;

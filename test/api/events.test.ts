@@ -92,13 +92,8 @@ describe('POST /events', () => {
     );
   });
 
-  it('answers 400 for a body that is not a batch, and for an empty one', async () => {
-    for (const payload of [
-      '{"event_type": "users.messages.email.Send"}',
-      '[]',
-      '{"events": 3}',
-      '[1,',
-    ]) {
+  it('answers 400 for a body that is not a batch', async () => {
+    for (const payload of ['{"event_type": "users.messages.email.Send"}', '{"events": 3}', '[1,']) {
       const response = await post(payload);
       assert.equal(response.statusCode, 400, payload);
       assert.deepEqual(Object.keys(response.json()), ['message'], payload);
@@ -149,5 +144,68 @@ describe('POST /events', () => {
     const response = await post('id,event_type', 'text/csv');
     assert.equal(response.statusCode, 415);
     assert.match(response.json().message, /application\/json or application\/x-ndjson/);
+  });
+
+  describe("Braze's real-time export (SPEC §2)", () => {
+    const braze = (key: string | undefined, events: unknown[] | string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/events',
+        headers: {
+          ...(key === undefined ? {} : bearer(key)),
+          'content-type': 'application/json',
+          'braze-currents-version': '1',
+        },
+        payload: typeof events === 'string' ? events : JSON.stringify({ events }),
+      });
+
+    it('answers the empty credential check 200 with a valid key, 401 or 403 without', async () => {
+      const ok = await braze(h.key, []);
+      assert.equal(ok.statusCode, 200);
+      assert.equal(ok.json().message, 'success');
+      assert.equal((await braze(undefined, [])).statusCode, 401);
+      assert.equal((await braze('tk_not-a-key', [])).statusCode, 401);
+      const readOnly = await h.keyWith(['campaigns.data_series']);
+      assert.equal((await braze(readOnly, [])).statusCode, 403);
+    });
+
+    it('reads a nested event as the flat record it nests, and a retry of either is a duplicate', async () => {
+      const flat = currents('email.Open', { id: 'rt-1', at: '2026-02-01T10:00:00Z', user: 'ru' });
+      const { id, event_type, time_ms, external_user_id, ...properties } = flat;
+      const nested = { id, event_type, time_ms, user: { external_user_id }, properties };
+      const first = await braze(h.key, [nested]);
+      assert.deepEqual([first.statusCode, first.json().accepted], [200, 1]);
+      const again = await braze(h.key, [flat]);
+      assert.deepEqual([again.statusCode, again.json().duplicates], [200, 1]);
+    });
+
+    it('stores the good events of a batch and lists the refused ones, one error each (200)', async () => {
+      // Written as text: 5,000 levels are too deep for JSON.stringify itself.
+      const deep = `${'{"deeper":'.repeat(5_000)}"bottom"${'}'.repeat(5_000)}`;
+      const good = currents('email.Send', { id: 'rt-2', at: '2026-02-01T10:00:00Z' });
+      const head = JSON.stringify(
+        currents('email.Send', { id: 'rt-3', at: '2026-02-01T10:00:00Z' }),
+      );
+      const tooDeep = `${head.slice(0, -1)},"extra":${deep}}`;
+      const batch = `{"events":[${tooDeep},${JSON.stringify(good)},{"id":"rt-4"}]}`;
+      const response = await braze(h.key, batch);
+      assert.equal(response.statusCode, 200);
+      const body = response.json();
+      assert.equal(body.accepted, 1);
+      assert.deepEqual(
+        body.errors.map((e: { index: number; id: string }) => [e.index, e.id]),
+        [
+          [0, 'rt-3'],
+          [2, 'rt-4'],
+        ],
+      );
+      assert.match(body.errors[0].message, /nested deeper than 64 levels/);
+    });
+
+    it('answers 400 only when nothing in the batch can ever be stored', async () => {
+      const response = await braze(h.key, [{ id: 'rt-5' }, { id: 'rt-6', event_type: 'x' }]);
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json().errors.length, 2);
+    });
   });
 });

@@ -24,10 +24,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: Omit<AppOptions, 'store'> & { timezone?: string } = {},
+  options: Omit<AppOptions, 'store'> & {
+    timezone?: string;
+    /** Another store than a fresh SQLite file (e.g. ClickHouse); the harness closes it. */
+    openStore?: () => Promise<Store>;
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-api-'));
-  const store = await openSqliteStore({ dataDir });
+  const store = await (options.openStore ?? (() => openSqliteStore({ dataDir })))();
   const workspace = await store.createWorkspace('acme', options.timezone ?? 'UTC');
   const key = await createApiKey(store, workspace.id, PERMISSIONS);
   const app = await buildApp({ ...options, store });

@@ -201,10 +201,35 @@ describe('behaviorFromCurrents', () => {
     assert.match(reason(P, { ...quantity, quantity: 1.5 }) ?? '', /^quantity/);
     assert.match(reason('users.behaviors.CustomEvent', {}) ?? '', /^name is required/);
     assert.match(reason('users.behaviors.CustomEvent', { name: 'x'.repeat(256) }) ?? '', /^name/);
-    assert.match(
-      reason('users.behaviors.CustomEvent', { name: 'x', properties: [1] }) ?? '',
-      /^properties/,
-    );
+  });
+
+  it('counts a behavior whatever the form of its properties (SPEC §2: no rule reads them)', () => {
+    for (const properties of ['{}', '{"plan": "pro"}', 'not json', { plan: 'pro' }, [1], 7]) {
+      const result = behaviorFromCurrents('users.behaviors.CustomEvent', ENVELOPE, {
+        name: 'signup',
+        properties,
+      });
+      assert.deepEqual(result, {
+        ok: true,
+        value: { ...ENVELOPE, kind: 'custom_event', eventName: 'signup', properties },
+      });
+    }
+  });
+
+  it('reads a Currents price, a 32-bit float, as the decimal the app logged', () => {
+    const price = (value: number) => {
+      const fields = { product_id: 'x', price: value, currency: 'USD' };
+      const result = behaviorFromCurrents('users.behaviors.Purchase', ENVELOPE, fields);
+      return result?.ok ? result.value.price : undefined;
+    };
+    assert.equal(price(Math.fround(3.14)), 3.14);
+    assert.equal(price(Math.fround(19.99)), 19.99);
+    assert.equal(price(Math.fround(0.1)), 0.1);
+    assert.equal(price(Math.fround(1234.56)), 1234.56);
+    // Exact in both widths, or a double that is no float: read as it is.
+    assert.equal(price(12.5), 12.5);
+    assert.equal(price(0.1), 0.1);
+    assert.equal(price(3.140000000001), 3.140000000001);
   });
 
   it('says nothing about other event types', () => {

@@ -177,6 +177,21 @@ describe('validateCampaignDefinition', () => {
     it(`refuses ${name}`, () => assert.match(refusal(body), message));
   }
 
+  it('keeps push_buttons of a variation and refuses ones that cannot name a key', () => {
+    const body = {
+      campaign_id: 'c1',
+      variations: [{ id: 'v1', name: 'One', push_buttons: ['Buy', 'Later'] }],
+    };
+    const result = validateCampaignDefinition(body);
+    assert.deepEqual(result, { ok: true, definition: body });
+    const with_ = (push_buttons: unknown, control?: boolean) =>
+      refusal({ campaign_id: 'c1', variations: [{ id: 'v1', push_buttons, control }] });
+    assert.match(with_('Buy'), /^variations\[0\]\.push_buttons must be an array/);
+    assert.match(with_(['']), /^variations\[0\]\.push_buttons\[0\] must be a non-empty string/);
+    assert.match(with_(['A', 'A']), /push_buttons\[1\] "A" is listed twice/);
+    assert.match(with_(['A'], true), /a control group sends nothing/);
+  });
+
   it('names the offending behavior by its position', () => {
     const body = withField('conversion_behaviors', [
       { type: 'Makes Any Purchase', window: 60 },

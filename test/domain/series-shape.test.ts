@@ -45,7 +45,12 @@ const CONVERSION_KEYS = CONVERSION_FIELDS;
 function campaign(channels: Channel[], variations: Variation[]): Campaign {
   return { id: 'c1', name: 'Spring', channels, variations, definition: null };
 }
-const v = (id: string, name: string, control = false): Variation => ({ id, name, control });
+const v = (id: string, name: string, control = false, pushButtons: string[] = []): Variation => ({
+  id,
+  name,
+  control,
+  pushButtons,
+});
 
 function cell(
   date: string,
@@ -362,5 +367,42 @@ describe('entry field lists', () => {
       'unique_recipients',
       ...CONVERSION_KEYS,
     ]);
+  });
+});
+
+describe('shapeSeries: push button clicks (SPEC §2)', () => {
+  const c = campaign(
+    ['ios_push', 'android_push', 'email'],
+    [v('v1', 'One', false, ['Buy', 'Later']), v('v2', 'Two')],
+  );
+  const answer = shape(c, [
+    cell('2024-03-02', 'ios_push', 'v1', 'push_button:Later', 3),
+    cell('2024-03-02', 'ios_push', 'v1', 'push_button:Later', 1),
+    cell('2024-03-02', 'android_push', 'v1', 'push_button:Buy', 2),
+    // Not a button of v2, nor a push channel: left out.
+    cell('2024-03-02', 'ios_push', 'v2', 'push_button:Buy', 9),
+    cell('2024-03-02', 'email', 'v1', 'push_button:Buy', 9),
+  ]);
+
+  it("keys each of a variation's buttons by its position, in every day's push entries", () => {
+    for (const day of answer.data) {
+      for (const channel of ['ios_push', 'android_push'] as const) {
+        const [one, two] = day.messages[channel]!;
+        const buttons = Object.keys(one!).filter((key) => key.startsWith('notif_button_'));
+        assert.deepEqual(buttons, ['notif_button_1_Buy_click', 'notif_button_2_Later_click']);
+        assert.equal(Object.keys(two!).filter((k) => k.startsWith('notif_button_')).length, 0);
+      }
+      assert.equal(
+        Object.keys(day.messages.email![0]!).filter((k) => k.startsWith('notif_')).length,
+        0,
+      );
+    }
+  });
+
+  it('counts the clicks of each button on its day and channel', () => {
+    const day = answer.data.find((d) => d.time === '2024-03-02')!;
+    assert.equal(day.messages.ios_push![0]!.notif_button_2_Later_click, 4);
+    assert.equal(day.messages.ios_push![0]!.notif_button_1_Buy_click, 0);
+    assert.equal(day.messages.android_push![0]!.notif_button_1_Buy_click, 2);
   });
 });

@@ -147,6 +147,7 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
             direct_opens: 2,
             total_opens: 3,
             body_clicks: 1,
+            'push_button:Buy': 1,
           }),
           ...entry('2026-01-05 kindle_push v1', { bounces: 1 }),
           ...entry('2026-01-05 web_push v1', { sent: 1, unique_recipients: 1 }),
@@ -349,7 +350,9 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           '2026-01-06 - cg enrolled': 1,
         });
         const campaign = await store.getCampaign(ws, 'c1');
-        assert.deepEqual(campaign?.variations, [{ id: 'cg', name: 'cg', control: true }]);
+        assert.deepEqual(campaign?.variations, [
+          { id: 'cg', name: 'cg', control: true, pushButtons: [] },
+        ]);
       });
     });
 
@@ -554,10 +557,10 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           channels: ['ios_push', 'email'],
           // First seen by (instant, id): v2 (T+1h, 'a'), v3 (T+1h, 'b'), v1 (T+2h); control last.
           variations: [
-            { id: 'v2', name: 'v2', control: false },
-            { id: 'v3', name: 'v3', control: false },
-            { id: 'v1', name: 'First', control: false },
-            { id: 'cg', name: 'cg', control: true },
+            { id: 'v2', name: 'v2', control: false, pushButtons: [] },
+            { id: 'v3', name: 'v3', control: false, pushButtons: [] },
+            { id: 'v1', name: 'First', control: false, pushButtons: [] },
+            { id: 'cg', name: 'cg', control: true, pushButtons: [] },
           ],
           definition: null,
         });
@@ -575,7 +578,7 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           name: 'Defined',
           channels: ['sms' as const],
           variations: [
-            { id: 'cg', name: 'Control Group', control: true },
+            { id: 'cg', name: 'Control Group', control: true, pushButtons: [] },
             { id: 'v9', name: 'Nine' },
             { id: 'v1', name: 'One' },
           ],
@@ -586,10 +589,10 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           name: 'Defined',
           channels: ['email', 'sms'],
           variations: [
-            { id: 'v9', name: 'Nine', control: false },
-            { id: 'v1', name: 'One', control: false },
-            { id: 'v2', name: 'v2', control: false },
-            { id: 'cg', name: 'Control Group', control: true },
+            { id: 'v9', name: 'Nine', control: false, pushButtons: [] },
+            { id: 'v1', name: 'One', control: false, pushButtons: [] },
+            { id: 'v2', name: 'v2', control: false, pushButtons: [] },
+            { id: 'cg', name: 'Control Group', control: true, pushButtons: [] },
           ],
           definition,
         });
@@ -600,6 +603,53 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           channels: ['webhook'],
           variations: [],
           definition: { campaign_id: 'c2', channels: ['webhook'] },
+        });
+      });
+
+      it('push buttons (SPEC §2): defined ones first, then by first appearance, in any arrival order', async () => {
+        const ws = await workspace();
+        await store.defineCampaign(ws, {
+          campaign_id: 'c1',
+          variations: [{ id: 'v1', name: 'One', push_buttons: ['Later'] }],
+        });
+        const open = (id: string, at: number, button: string, variation = 'v1') =>
+          event('pushnotification.Open', {
+            id,
+            at,
+            variation,
+            platform: 'ios',
+            button_string: button,
+          });
+        // Arrival order is the reverse of event order; 'Zed' is first seen at T (id 'a').
+        await store.ingest(ws, [open('d', T + 3 * HOUR, 'Later'), open('c', T + 2 * HOUR, 'Buy')]);
+        await store.ingest(ws, [
+          open('b', T + HOUR, 'Buy'),
+          open('a', T + HOUR, 'Zed'),
+          open('e', T, 'Solo', 'v2'),
+          event('pushnotification.Open', { id: 'f', at: T, platform: 'ios', button_string: '' }),
+        ]);
+        const campaign = await store.getCampaign(ws, 'c1');
+        assert.deepEqual(
+          campaign?.variations.map((v) => [v.id, v.pushButtons]),
+          [
+            ['v1', ['Later', 'Zed', 'Buy']],
+            ['v2', ['Solo']],
+          ],
+        );
+        assert.deepEqual(await series(ws, '2026-01-05', '2026-01-05'), {
+          ...entry('2026-01-05 ios_push v1', {
+            direct_opens: 5,
+            total_opens: 5,
+            body_clicks: 1,
+            'push_button:Later': 1,
+            'push_button:Buy': 2,
+            'push_button:Zed': 1,
+          }),
+          ...entry('2026-01-05 ios_push v2', {
+            direct_opens: 1,
+            total_opens: 1,
+            'push_button:Solo': 1,
+          }),
         });
       });
     });

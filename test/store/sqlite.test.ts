@@ -250,6 +250,7 @@ describe('sqlite store', () => {
       ALTER TABLE behaviors_v5 RENAME TO behaviors;
       CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key)
         WHERE currency IS NOT NULL;
+      DROP TABLE seen_buttons;
       PRAGMA user_version = 5;
     `);
     db.close();

@@ -6,6 +6,7 @@
  * duplicate copies.
  */
 import { mergeCampaign, type Campaign, type CampaignDefinition } from '../../domain/campaign.js';
+import { pushButtonTitles } from '../../domain/catalog.js';
 import type { Channel } from '../../domain/channels.js';
 import { params, type ClickHouseHttp } from './http.js';
 import { nextVersion } from './version.js';
@@ -29,6 +30,13 @@ FROM campaign_seen WHERE ${CAMPAIGN}
 GROUP BY variation_id
 ORDER BY first`;
 
+/** Push buttons (stored as their metric) in order of first appearance. */
+const SEEN_BUTTONS_SQL = `
+SELECT variation_id, title, minMerge(first_seen) AS first
+FROM button_seen WHERE ${CAMPAIGN}
+GROUP BY variation_id, title
+ORDER BY first, title`;
+
 interface SeenVariationRow {
   variation_id: string;
   control: number;
@@ -51,11 +59,19 @@ export class CampaignModel {
 
   async get(workspaceId: string, campaignId: string): Promise<Campaign | undefined> {
     const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
-    const [definitions, [seen], variations] = await Promise.all([
+    const [definitions, [seen], variations, buttonRows] = await Promise.all([
       this.db.query<{ definition: string }>(DEFINITION_SQL, [p]),
       this.db.query<{ name: string; channels: Channel[] }>(SEEN_CAMPAIGN_SQL, [p]),
       this.db.query<SeenVariationRow>(SEEN_VARIATIONS_SQL, [p]),
+      this.db.query<{ variation_id: string; title: string }>(SEEN_BUTTONS_SQL, [p]),
     ]);
+    const buttons = new Map<string, string[]>();
+    for (const { variation_id, title } of buttonRows) {
+      buttons.set(variation_id, [
+        ...(buttons.get(variation_id) ?? []),
+        ...pushButtonTitles([title]),
+      ]);
+    }
     const definition = definitions[0]
       ? (JSON.parse(definitions[0].definition) as CampaignDefinition)
       : null;
@@ -68,6 +84,7 @@ export class CampaignModel {
         id: v.variation_id,
         name: v.name,
         control: v.control === 1,
+        buttons: buttons.get(v.variation_id) ?? [],
       })),
     });
   }

@@ -17,6 +17,7 @@
  * keeps computed days.
  * A last view writes `event_ids` from the same INSERT, which ingest.ts used to send apart.
  */
+import { PUSH_BUTTON_METRIC } from '../../domain/catalog.js';
 import { createTable, localName, type Layout, type TableSpec } from './tables.js';
 
 /** A 15-minute UTC slot: every zone offset in use is a multiple of it (zone-offsets.ts). */
@@ -189,5 +190,43 @@ export function rollupMigration(layout: Layout): string[] {
     `INSERT INTO ${localName(CAMPAIGN_TOUCHES.name, layout)}
      SELECT workspace_id, campaign_id, intDiv(instant_ms, 86400000) AS day, count() AS n
      FROM ${events} WHERE campaign_id != '' GROUP BY workspace_id, campaign_id, day`,
+  ];
+}
+
+/**
+ * Schema version 6 (SPEC §2 "Push button clicks"): each push button a variation's opens named,
+ * with the earliest (instant, id) that named it, which orders the buttons a definition does not
+ * list. A view fills it from every INSERT into `events`; the backfill covers what is stored.
+ * An extreme, so copies change nothing. `title` keeps the whole metric (`push_button:<T>`);
+ * the reader strips the prefix.
+ */
+const BUTTON_SEEN: View = {
+  table: {
+    name: 'button_seen',
+    columns: `
+      workspace_id String,
+      campaign_id String,
+      variation_id String,
+      title String,
+      first_seen AggregateFunction(min, Tuple(Int64, String))`,
+    engine: 'AggregatingMergeTree() ORDER BY (workspace_id, campaign_id, variation_id, title)',
+    shardBy: BY_CAMPAIGN,
+  },
+  select: (events) => `
+SELECT workspace_id, campaign_id, variation_id, button AS title,
+  minState((instant_ms, id)) AS first_seen
+FROM ${events} ARRAY JOIN metrics AS button
+WHERE campaign_id != '' AND startsWith(button, '${PUSH_BUTTON_METRIC}')
+GROUP BY workspace_id, campaign_id, variation_id, title`,
+};
+
+export function buttonSeenMigration(layout: Layout): string[] {
+  const events = localName('events', layout);
+  const { table, select } = BUTTON_SEEN;
+  return [
+    ...createTable(table, layout),
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${table.name}_view
+     TO ${localName(table.name, layout)} AS ${select(events)}`,
+    `INSERT INTO ${localName(table.name, layout)} ${select(events)}`,
   ];
 }

@@ -8,7 +8,7 @@
  */
 import type { ClickHouseHttp } from './http.js';
 import { attributionMigration, keptConversionsMigration } from './attribution-schema.js';
-import { rollupMigration } from './rollup-schema.js';
+import { buttonSeenMigration, rollupMigration } from './rollup-schema.js';
 import { createTable, type Layout, type TableSpec } from './tables.js';
 
 const TABLES: readonly TableSpec[] = [
@@ -104,6 +104,7 @@ const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   rollupMigration,
   attributionMigration,
   keptConversionsMigration,
+  buttonSeenMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeCampaign, type Campaign, type CampaignDefinition } from '../../domain/campaign.js';
+import { pushButtonTitles } from '../../domain/catalog.js';
 import type { Channel } from '../../domain/channels.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Db } from './schema.js';
@@ -92,6 +93,11 @@ export class CampaignModel {
   private readonly seenCampaign: Statement<[string, string], SeenRow>;
   private readonly seenVariations: Statement<[string, string], SeenVariationRow>;
   private readonly seenChannels: Statement<[string, string], { channel: Channel }>;
+  private readonly upsertButton: Statement;
+  private readonly seenButtons: Statement<
+    [string, string],
+    { variation_id: string; title: string }
+  >;
 
   constructor(db: Db) {
     this.upsertCampaign = db.prepare(
@@ -128,6 +134,19 @@ export class CampaignModel {
     this.seenChannels = db.prepare(
       'SELECT channel FROM seen_channels WHERE ws = ? AND campaign_id = ?',
     );
+    this.upsertButton = db.prepare(
+      `INSERT INTO seen_buttons (ws, campaign_id, variation_id, title, first_instant_ms, first_id)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET
+         first_instant_ms = CASE WHEN (excluded.first_instant_ms, excluded.first_id) < (first_instant_ms, first_id)
+           THEN excluded.first_instant_ms ELSE first_instant_ms END,
+         first_id = CASE WHEN (excluded.first_instant_ms, excluded.first_id) < (first_instant_ms, first_id)
+           THEN excluded.first_id ELSE first_id END`,
+    );
+    this.seenButtons = db.prepare(
+      `SELECT variation_id, title FROM seen_buttons WHERE ws = ? AND campaign_id = ?
+       ORDER BY first_instant_ms, first_id, title`,
+    );
   }
 
   /** Records what the newly stored campaign events show, one upsert per distinct key. */
@@ -154,6 +173,16 @@ export class CampaignModel {
       variationRefs.set(key, [ref.campaignId, ref.variationId]);
       if (event.channel) {
         channels.set(`${ref.campaignId}\u0000${event.channel}`, [ref.campaignId, event.channel]);
+      }
+      for (const title of pushButtonTitles(event.metrics)) {
+        this.upsertButton.run(
+          workspaceId,
+          ref.campaignId,
+          ref.variationId,
+          title,
+          event.instantMs,
+          event.id,
+        );
       }
     }
     for (const [campaignId, s] of campaigns) {
@@ -186,6 +215,10 @@ export class CampaignModel {
     const definition = stored ? (JSON.parse(stored.definition) as CampaignDefinition) : null;
     const seen = this.seenCampaign.get(workspaceId, campaignId);
     if (!definition && !seen) return undefined;
+    const buttons = new Map<string, string[]>();
+    for (const { variation_id, title } of this.seenButtons.all(workspaceId, campaignId)) {
+      buttons.set(variation_id, [...(buttons.get(variation_id) ?? []), title]);
+    }
     return mergeCampaign(campaignId, definition, {
       name: seen?.name ?? null,
       channels: this.seenChannels.all(workspaceId, campaignId).map((r) => r.channel),
@@ -193,6 +226,7 @@ export class CampaignModel {
         id: v.variation_id,
         name: v.name,
         control: v.control === 1,
+        buttons: buttons.get(v.variation_id) ?? [],
       })),
     });
   }

@@ -270,6 +270,19 @@ const MIGRATIONS: readonly string[] = [
   -- user), so a change recomputes a pair's credits before and after it (attribution.ts).
   DROP TABLE credits;
   `,
+  `
+  -- SPEC §2 "Push button clicks": each button a variation's push opens named, with the event
+  -- that named it first (instant, id), which orders the buttons a definition does not list.
+  CREATE TABLE seen_buttons (
+    ws TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    variation_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    first_instant_ms INTEGER NOT NULL,
+    first_id TEXT NOT NULL,
+    PRIMARY KEY (ws, campaign_id, variation_id, title)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The database file in a data folder. */
