@@ -6,7 +6,8 @@ import type { Store, ApiKeyGrant } from '../store/store.js';
 import { hashApiKey } from './keys.js';
 
 export type AuthResult =
-  | { readonly ok: true; readonly grant: ApiKeyGrant }
+  /** `keyHash` names the key (its stored hash) where a refusal must be limited per key. */
+  | { readonly ok: true; readonly grant: ApiKeyGrant; readonly keyHash: string }
   | { readonly ok: false; readonly message: string };
 
 /** What auth reads of a request; a subset of Fastify's request, so it is easy to call anywhere. */
@@ -55,7 +56,7 @@ export class Authenticator {
     const hash = hashApiKey(found.key);
     const nowMs = this.now();
     const cached = this.cache.get(hash);
-    if (cached && cached.expiresMs > nowMs) return { ok: true, grant: cached.grant };
+    if (cached && cached.expiresMs > nowMs) return { ok: true, grant: cached.grant, keyHash: hash };
     const grant = await this.store.findApiKey(hash);
     if (!grant) {
       this.cache.delete(hash);
@@ -63,6 +64,6 @@ export class Authenticator {
     }
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(hash, { grant, expiresMs: nowMs + CACHE_TTL_MS });
-    return { ok: true, grant };
+    return { ok: true, grant, keyHash: hash };
   }
 }

@@ -3,9 +3,11 @@
  * for a request that is refused): authenticate, count it against its rate limit, then check
  * the route's permission.
  *
- * The rate limit is counted before the 401/403 decision, so a client hammering with a bad key
- * is limited too (per client IP, with the same policy), and every answer, errors included,
- * carries the X-RateLimit-* headers.
+ * The rate limit is counted before the 401/403 answer, so a client hammering with a bad key
+ * is limited too, and every answer, errors included, carries the X-RateLimit-* headers. A
+ * request refused as 401 or 403 never spends its workspace's budget (SPEC §6): it is counted
+ * per key (403: a valid key without the permission) or per client address (401), with the
+ * same policy, so a key without a permission cannot lock the workspace's other keys out.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from './auth.js';
@@ -43,7 +45,20 @@ export function createGuard(options: GuardOptions) {
     request.grant = auth.ok ? auth.grant : null;
     const family = rateFamily(request.routeOptions.url);
     const rule = limits[family];
-    const subject = auth.ok ? `ws:${auth.grant.workspaceId}` : `ip:${request.ip}`;
+    const permission = request.routeOptions.config.permission;
+    const refusal =
+      permission === undefined
+        ? null
+        : !auth.ok
+          ? 401
+          : auth.grant.permissions.includes(permission)
+            ? null
+            : 403;
+    const subject = !auth.ok
+      ? `ip:${request.ip}`
+      : refusal === 403
+        ? `key:${auth.keyHash}`
+        : `ws:${auth.grant.workspaceId}`;
     const nowMs = now();
     const decision = await limiter.consume(
       `${subject}:${family}`,
@@ -64,11 +79,10 @@ export function createGuard(options: GuardOptions) {
         .header('retry-after', Math.max(1, Math.ceil((decision.resetMs - nowMs) / 1000)))
         .send({ message } satisfies ErrorBody);
     }
-    const permission = request.routeOptions.config.permission;
-    if (permission === undefined) return;
-    if (!auth.ok) return reply.code(401).send({ message: auth.message } satisfies ErrorBody);
-    if (!auth.grant.permissions.includes(permission)) {
-      return reply.code(403).send({ message: 'Access Denied' } satisfies ErrorBody);
+    if (!auth.ok && refusal === 401) {
+      return reply.code(401).send({ message: auth.message } satisfies ErrorBody);
     }
+    if (refusal === 403)
+      return reply.code(403).send({ message: 'Access Denied' } satisfies ErrorBody);
   };
 }

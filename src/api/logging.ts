@@ -12,6 +12,20 @@ export function pathOf(url: string): string {
   return question === -1 ? url : url.slice(0, question);
 }
 
+/**
+ * True for every spelling of the `api_key` parameter a query parser might read as it:
+ * any case, percent-encoded, and in array or object form (`api_key[]`, `API_KEY[0]`).
+ */
+function namesApiKey(rawName: string): boolean {
+  let name = rawName;
+  try {
+    name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+  } catch {
+    // A malformed escape: judge the raw text.
+  }
+  return /^api_key(\[[^\]]*\])*$/i.test(name.trim());
+}
+
 /** The URL with every `api_key` parameter removed (kept otherwise as sent). */
 export function redactUrl(url: string): string {
   const question = url.indexOf('?');
@@ -19,16 +33,7 @@ export function redactUrl(url: string): string {
   const kept = url
     .slice(question + 1)
     .split('&')
-    .filter((pair) => {
-      const name = pair.split('=', 1)[0]!;
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // A malformed escape can't be a working api_key parameter name; keep the raw text.
-      }
-      return decoded !== 'api_key';
-    });
+    .filter((pair) => !namesApiKey(pair.split('=', 1)[0]!));
   return kept.length === 0 ? url.slice(0, question) : `${url.slice(0, question)}?${kept.join('&')}`;
 }
 

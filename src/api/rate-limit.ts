@@ -120,15 +120,22 @@ export function rateFamily(routeUrl: string | undefined): RateFamily {
  */
 export function resolveRateLimits(overrides: Partial<RateLimits> | undefined): RateLimits {
   const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...overrides };
-  for (const [family, rule] of Object.entries(limits) as [RateFamily, RateRule][]) {
-    if (!Number.isInteger(rule.limit) || rule.limit < 1) {
-      throw new Error(`rate limit ${family}.limit must be a positive integer`);
-    }
-    if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1 || rule.windowMs > MAX_WINDOW_MS) {
+  for (const [family, rule] of Object.entries(limits) as [RateFamily, unknown][]) {
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
       throw new Error(
-        `rate limit ${family}.windowMs must be an integer from 1 to ${MAX_WINDOW_MS}`,
+        `rate limit ${family} must be an object such as {"limit": 100, "windowMs": 60000}`,
       );
     }
+    checkRule(family, rule as RateRule);
   }
   return limits;
+}
+
+function checkRule(family: RateFamily, rule: RateRule): void {
+  if (!Number.isInteger(rule.limit) || rule.limit < 1) {
+    throw new Error(`rate limit ${family}.limit must be a positive integer`);
+  }
+  if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1 || rule.windowMs > MAX_WINDOW_MS) {
+    throw new Error(`rate limit ${family}.windowMs must be an integer from 1 to ${MAX_WINDOW_MS}`);
+  }
 }

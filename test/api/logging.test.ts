@@ -13,6 +13,25 @@ describe('redactUrl', () => {
     assert.equal(redactUrl('/a?api_key=k'), '/a');
     assert.equal(redactUrl('/a'), '/a');
   });
+
+  it('removes every spelling of it: any case, encoded, array and object forms', () => {
+    for (const name of [
+      'api_key',
+      'API_KEY',
+      'Api_Key',
+      'api_key[]',
+      'api_key%5B%5D',
+      'API_KEY[0]',
+      'api_key[a][b]',
+      'api%5Fkey',
+      '%61pi_key',
+      'api_key%20',
+    ]) {
+      assert.equal(redactUrl(`/a?x=1&${name}=secret&y=2`), '/a?x=1&y=2', name);
+    }
+    // Other parameters that only contain the name are kept.
+    assert.equal(redactUrl('/a?my_api_key=1&api_keys=2'), '/a?my_api_key=1&api_keys=2');
+  });
 });
 
 describe('request logs', () => {
@@ -41,11 +60,17 @@ describe('request logs', () => {
     await h.app.inject({ url: `/campaigns/data_series?campaign_id=c1&api_key=${h.key}&length=1` });
     await h.app.inject({ url: `/campaigns/data_series?api_key=${secret}&length=1` });
     await h.app.inject({ url: '/nowhere', headers: { authorization: `Bearer ${secret}` } });
+    for (const spelling of ['api_key[]', 'API_KEY', 'Api_Key[0]', 'api%5Fkey']) {
+      await h.app.inject({ url: `/campaigns/list?${spelling}=${h.key}&page=0` });
+    }
 
     const requests = lines.filter((line) => line.msg === 'request');
-    assert.equal(requests.length, 4);
+    assert.equal(requests.length, 8);
+    for (const line of requests.slice(4)) assert.equal(line.url, '/campaigns/list?page=0');
     assert.deepEqual(
-      requests.map(({ method, url, status, workspace }) => ({ method, url, status, workspace })),
+      requests
+        .slice(0, 4)
+        .map(({ method, url, status, workspace }) => ({ method, url, status, workspace })),
       [
         {
           method: 'GET',

@@ -116,4 +116,22 @@ describe('rate limits over HTTP', () => {
     });
     assert.equal(keyed.statusCode, 200);
   });
+
+  it('never lets a key without the permission spend the workspace budget (SPEC §6)', async () => {
+    nowMs = T0 + 480 * MINUTE_MS;
+    const noPermission = await h.keyWith(['campaigns.list']);
+    for (let i = 0; i < 2; i++) {
+      const denied = await h.app.inject({ url: SERIES, headers: bearer(noPermission) });
+      assert.equal(denied.statusCode, 403);
+    }
+    // The key's own budget is spent: its next refusal is a 429 ...
+    assert.equal(
+      (await h.app.inject({ url: SERIES, headers: bearer(noPermission) })).statusCode,
+      429,
+    );
+    // ... and the workspace's keys still have the whole of theirs.
+    const first = await h.app.inject({ url: SERIES, headers: bearer(h.key) });
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual(limitHeaders(first).slice(0, 2), ['2', '1']);
+  });
 });

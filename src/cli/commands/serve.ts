@@ -4,7 +4,7 @@
  * imported only when a command serves, so the other commands start in a fraction of the time.
  */
 import { Option, type Command } from 'commander';
-import type { RateLimits } from '../../api/rate-limit.js';
+import { resolveRateLimits, type RateLimits } from '../../api/rate-limit.js';
 import { CliError, openStore, parsePort, withStoreOptions, type StoreFlags } from '../common.js';
 
 export const DEFAULT_PORT = 3000;
@@ -54,6 +54,11 @@ export function rateLimitsFromEnv(text: string | undefined): Partial<RateLimits>
     throw new CliError(
       `${RATE_LIMITS_ENV}: unknown family ${unknown.join(', ')} (known: ${families.join(', ')})`,
     );
+  }
+  try {
+    resolveRateLimits(parsed as Partial<RateLimits>);
+  } catch (error) {
+    throw new CliError(`${RATE_LIMITS_ENV}: ${(error as Error).message}`);
   }
   return parsed as Partial<RateLimits>;
 }
