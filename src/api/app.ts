@@ -13,6 +13,7 @@ import type { RouteDeps } from './context.js';
 import { SeriesCache } from './series-cache.js';
 import { formatSchemaErrors, handleError, handleNotFound } from './errors.js';
 import { createGuard } from './guard.js';
+import { answerUnmetExpectations, HTTP_SERVER_OPTIONS, requireHost } from './protocol-errors.js';
 import { apiLogger, RequestLogController } from './logging.js';
 import {
   MemoryRateLimiter,
@@ -54,9 +55,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     schemaErrorFormatter: formatSchemaErrors,
     // verbose: errors carry their schema, so messages say "an integer from 1 to 100".
     ajv: { customOptions: { verbose: true } },
+    http: HTTP_SERVER_OPTIONS,
   });
+  answerUnmetExpectations(app);
 
   app.decorateRequest('grant', null);
+  app.addHook('onRequest', requireHost);
   app.addHook(
     'onRequest',
     createGuard({
