@@ -52,6 +52,27 @@ export async function ingestEvents(
   workspaceId: string,
   events: readonly NormalizedEvent[],
 ): Promise<IngestOutcome> {
+  return storeChecked(db, await checkIds(db, workspaceId, events));
+}
+
+/** A batch after the duplicate check: what to store, and what the answer says of the rest. */
+export interface CheckedBatch {
+  readonly workspaceId: string;
+  readonly events: readonly NormalizedEvent[];
+  readonly fresh: readonly NormalizedEvent[];
+  readonly duplicates: number;
+  readonly conflicts: readonly number[];
+}
+
+/**
+ * The first half of an ingest: which events are new. Two processes may both pass it for the
+ * same event before either stores it (tests force exactly that by calling the halves apart).
+ */
+export async function checkIds(
+  db: ClickHouseHttp,
+  workspaceId: string,
+  events: readonly NormalizedEvent[],
+): Promise<CheckedBatch> {
   const stored = await storedHashes(db, workspaceId, events);
   const fresh: NormalizedEvent[] = [];
   const conflicts: number[] = [];
@@ -65,6 +86,15 @@ export async function ingestEvents(
     } else if (earlier === event.hash) duplicates++;
     else conflicts.push(position);
   });
+  return { workspaceId, events, fresh, duplicates, conflicts };
+}
+
+/** The second half: stores the new events, then records the batch's touches. */
+export async function storeChecked(
+  db: ClickHouseHttp,
+  batch: CheckedBatch,
+): Promise<IngestOutcome> {
+  const { workspaceId, events, fresh, duplicates, conflicts } = batch;
   const insertedMs = Date.now();
   await db.insert(
     'events',
