@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the servers the ClickHouse store tests run against, when they are missing:
-# Debian's clickhouse-server/clickhouse-client (18.16) and redis-server.
+# Debian's clickhouse-server/clickhouse-client (18.16) and redis-server; and curl, which the
+# README tour uses (test/cli/readme-tour.test.ts runs it as written).
 # The tests start their own instances in temp dirs (test/support/services.ts); the
 # packages' system services are not used, so they are stopped/disabled where possible.
 set -euo pipefail
@@ -8,9 +9,10 @@ set -euo pipefail
 missing=()
 command -v clickhouse-server >/dev/null 2>&1 || missing+=(clickhouse-server clickhouse-client)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "services: clickhouse and redis-server already installed"
+  echo "services: clickhouse, redis-server and curl already installed"
   exit 0
 fi
 
