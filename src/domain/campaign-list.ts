@@ -3,7 +3,7 @@
  * an optional "edited after" filter, order by creation (ties by id, so pages never overlap or
  * skip a campaign), 100 a page, 0-based; a page past the end is empty.
  */
-import type { CampaignListing } from '../store/store.js';
+import type { CampaignListing } from './campaign-listing.js';
 
 export const CAMPAIGNS_PAGE_SIZE = 100;
 

@@ -4,7 +4,23 @@
  * and what its events showed. One rule for every store.
  */
 import type { CampaignDefinition } from './campaign.js';
-import type { CampaignListing } from '../store/store.js';
+
+/** A campaign as `/campaigns/list` and `/campaigns/details` date it (SPEC §7). */
+export interface CampaignListing {
+  readonly id: string;
+  /** Defined name, else the latest event name, else the id (as in Campaign). */
+  readonly name: string;
+  /**
+   * The earlier of its first definition and its earliest event: a campaign whose history was
+   * imported existed when its first event happened, even if it was defined later.
+   */
+  readonly createdAtMs: number;
+  /** Its latest definition; createdAtMs when it was never defined. */
+  readonly lastEditedMs: number;
+  readonly archived: boolean;
+  readonly isApiCampaign: boolean;
+  readonly tags: readonly string[];
+}
 
 export interface ListingFacts {
   readonly id: string;

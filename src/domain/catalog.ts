@@ -4,12 +4,12 @@
  * `classifyMessageEvent` is the only code that reads it.
  */
 import type { Channel } from './channels.js';
+import { EMAIL_UNIQUE_WINDOW_MS } from './unique-chain.js';
 
 /** A flattened Currents event (Avro unions already unwrapped). */
 export type EventFields = Readonly<Record<string, unknown>>;
 
 export const SECONDS_PER_DAY = 86_400;
-const SEVEN_DAYS_MS = 7 * SECONDS_PER_DAY * 1000;
 
 /** How repeated engagements of one user become `unique_*` metrics (SPEC §2). */
 export interface UniqueRule {
@@ -137,11 +137,19 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
           { metric: 'machine_open', when: (f) => isTrue(f.machine_open) },
           { metric: 'machine_amp_open', when: (f) => isTrue(f.machine_open) && isTrue(f.is_amp) },
         ],
-        unique: { metric: 'unique_opens', windowMs: SEVEN_DAYS_MS, chain: () => 'email_open' },
+        unique: {
+          metric: 'unique_opens',
+          windowMs: EMAIL_UNIQUE_WINDOW_MS,
+          chain: () => 'email_open',
+        },
       },
       Click: {
         metrics: ['clicks'],
-        unique: { metric: 'unique_clicks', windowMs: SEVEN_DAYS_MS, chain: () => 'email_click' },
+        unique: {
+          metric: 'unique_clicks',
+          windowMs: EMAIL_UNIQUE_WINDOW_MS,
+          chain: () => 'email_click',
+        },
       },
       Bounce: { metrics: ['bounces'] },
       MarkAsSpam: { metrics: ['reported_spam'] },

@@ -9,7 +9,7 @@
  * which means midnight): a series "ending at" the first instant of a day covers none of that
  * day, so it ends on the day before.
  */
-import type { DayRange } from '../store/store.js';
+import type { DayRange } from './time.js';
 import { localDay, parseDay } from './time.js';
 
 export const MIN_LENGTH = 1;

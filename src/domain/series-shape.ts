@@ -21,7 +21,7 @@ import { PUSH_CHANNELS, sortChannels, type Channel } from './channels.js';
 import { channelMetrics, PUSH_BUTTON_METRIC } from './catalog.js';
 import { isMultivariate, pushButtonKey, type Campaign } from './campaign.js';
 import { CONVERSION_FIELDS, type SeriesCell } from './series.js';
-import type { DayRange } from '../store/store.js';
+import type { DayRange } from './time.js';
 import { formatDay } from './time.js';
 
 export type SeriesKind = 'campaign' | 'send';

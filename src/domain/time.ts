@@ -34,6 +34,12 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** A day range in the workspace's reporting zone, as day numbers (src/domain/time.ts), inclusive. */
+export interface DayRange {
+  readonly firstDay: number;
+  readonly lastDay: number;
+}
+
 /** The wall-clock fields of an instant in a zone (month 1..12), to the second. */
 export interface WallClock {
   readonly year: number;

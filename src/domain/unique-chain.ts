@@ -4,6 +4,12 @@
  * after the last unique one (never, for first-ever chains). Pure, shared by every store.
  */
 
+/**
+ * The window of email unique opens and clicks (SPEC §2: 7 days). Change it here (with a new
+ * RULES_VERSION) and both stores re-derive what they hold.
+ */
+export const EMAIL_UNIQUE_WINDOW_MS = 7 * 86_400_000;
+
 export interface ChainEvent {
   readonly instantMs: number;
   readonly windowMs: number | null;

@@ -9,6 +9,11 @@ import type { Campaign, CampaignDefinition } from '../domain/campaign.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Permission } from '../domain/permissions.js';
 import type { SeriesCell } from '../domain/series.js';
+import type { CampaignListing } from '../domain/campaign-listing.js';
+import type { DayRange } from '../domain/time.js';
+
+// Defined beside the rules that use them; stores and routes import them from here too.
+export type { CampaignListing, DayRange };
 
 export interface Workspace {
   readonly id: string;
@@ -34,12 +39,6 @@ export interface IngestOutcome {
   readonly conflicts: readonly number[];
 }
 
-/** A day range in the workspace's reporting zone, as day numbers (src/domain/time.ts), inclusive. */
-export interface DayRange {
-  readonly firstDay: number;
-  readonly lastDay: number;
-}
-
 export interface SendInfo {
   readonly campaignId: string;
   readonly sendId: string;
@@ -57,23 +56,6 @@ export function sendOf(
   created: boolean,
 ): SendInfo | undefined {
   return seen ?? (created ? { ...ids, firstReceiptMs: null } : undefined);
-}
-
-/** A campaign as `/campaigns/list` and `/campaigns/details` date it (SPEC §7). */
-export interface CampaignListing {
-  readonly id: string;
-  /** Defined name, else the latest event name, else the id (as in Campaign). */
-  readonly name: string;
-  /**
-   * The earlier of its first definition and its earliest event: a campaign whose history was
-   * imported existed when its first event happened, even if it was defined later.
-   */
-  readonly createdAtMs: number;
-  /** Its latest definition; createdAtMs when it was never defined. */
-  readonly lastEditedMs: number;
-  readonly archived: boolean;
-  readonly isApiCampaign: boolean;
-  readonly tags: readonly string[];
 }
 
 /** The earliest and latest receipt instants of a campaign (SPEC §2 receipts). */

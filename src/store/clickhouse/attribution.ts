@@ -19,13 +19,13 @@
 import {
   attributeUser,
   attributionRulesOf,
-  countsInSend,
   type AttributionRules,
   type Credit,
   type CreditMetric,
   type Enrolment,
   type Receipt,
 } from '../../domain/attribution.js';
+import { countsInSend } from '../../domain/sends.js';
 import {
   behaviorFromCurrents,
   EMAIL_ENGAGEMENT_KINDS,

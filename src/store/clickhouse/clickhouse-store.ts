@@ -7,7 +7,7 @@
  * every answer is computed, or kept under a change counter (day-figures.ts), in a way that
  * copies of an event cannot change.
  */
-import { sendCutoffMs } from '../../domain/attribution.js';
+import { sendCutoffMs } from '../../domain/sends.js';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';

@@ -4,7 +4,7 @@
  * to 14 days after the first receipt.
  */
 import type { Statement } from 'better-sqlite3';
-import { countsInSend, sendCutoffMs } from '../../domain/attribution.js';
+import { countsInSend, sendCutoffMs } from '../../domain/sends.js';
 import { cellOfRow, seriesValue, type CellRow, type SeriesCell } from '../../domain/series.js';
 import type { DayRange, SendInfo } from '../store.js';
 import { widen, type Attribution, type RecipientSpan } from './attribution.js';
