@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isValidTimeZone } from '../domain/time.js';
-import type { Store, Workspace } from '../store/store.js';
+import type { RederiveProgress, Store, Workspace } from '../store/store.js';
 
 export class CliError extends Error {}
 
@@ -72,9 +72,10 @@ export function describeStore(flags: StoreFlags): string {
  * its WAL on a worker thread.
  */
 export async function openStore(flags: StoreFlags, ingesting = false): Promise<Store> {
+  const onRederive = rederiveProgressLine();
   if (flags.store !== 'clickhouse') {
     const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
-    return openSqliteStore({ dataDir: flags.data, backgroundCheckpoints: ingesting });
+    return openSqliteStore({ dataDir: flags.data, backgroundCheckpoints: ingesting, onRederive });
   }
   const url = flags.clickhouseUrl;
   if (!url) {
@@ -98,6 +99,7 @@ export async function openStore(flags: StoreFlags, ingesting = false): Promise<S
   try {
     return await openClickHouseStore({
       url,
+      onRederive,
       ...(flags.clickhouseDatabase !== undefined ? { database: flags.clickhouseDatabase } : {}),
       ...(flags.clickhouseCluster !== undefined
         ? { cluster: { name: flags.clickhouseCluster, nodes } }
@@ -106,6 +108,37 @@ export async function openStore(flags: StoreFlags, ingesting = false): Promise<S
   } catch (error) {
     throw new CliError(`cannot open the ClickHouse store at ${url}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Progress of a re-derivation under newer rules (domain/rules-version.ts) as lines on stderr:
+ * what is happening and why at the start, then every tenth, then the time it took. Lines, not
+ * a redrawn bar, so that a service log shows them too.
+ */
+export function rederiveProgressLine(
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): (progress: RederiveProgress) => void {
+  const started = Date.now();
+  let lastTenth = -1;
+  return ({ rulesVersion, done, total }) => {
+    if (total === 0) return; // a new store: nothing to tell
+    const count = (n: number) => n.toLocaleString('en-US');
+    if (done === 0) {
+      write(
+        `re-deriving ${count(total)} stored events under counting rules v${rulesVersion} (this Tally counts them differently); safe to interrupt, it resumes on the next start`,
+      );
+      return;
+    }
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth === lastTenth && done < total) return;
+    lastTenth = tenth;
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    write(
+      done < total
+        ? `re-deriving: ${count(done)} of ${count(total)} events (${seconds} s)`
+        : `re-derived ${count(total)} events in ${seconds} s`,
+    );
+  };
 }
 
 /**

@@ -64,6 +64,13 @@ export interface ReceiptSpan {
   readonly lastMs: number;
 }
 
+/** How far a re-derivation under newer rules has come (domain/rules-version.ts). */
+export interface RederiveProgress {
+  readonly rulesVersion: number;
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface Store {
   createWorkspace(name: string, timezone: string): Promise<Workspace>;
   findWorkspaceByName(name: string): Promise<Workspace | undefined>;

@@ -22,6 +22,7 @@ import { startClickHouse, type ClickHouseNode } from '../support/services.js';
 import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { rederivationContract } from './rederivation-contract.js';
 
 let server: ClickHouseNode;
 let databases = 0;
@@ -42,6 +43,12 @@ conversionContract('clickhouse', async () => {
   databases += 1;
   return openClickHouseStore({ url: server.url, database: `tally_contract_${databases}` });
 });
+
+rederivationContract(
+  'clickhouse',
+  (database, options) => openClickHouseStore({ url: server.url, database, ...options }),
+  () => `tally_rules_${(databases += 1)}`,
+);
 
 clickHouseRollups('one node', {
   open: (database) => openClickHouseStore({ url: server.url, database }),

@@ -15,6 +15,7 @@ import { event } from '../support/events.js';
 import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { rederivationContract } from './rederivation-contract.js';
 
 let cluster: ClickHouseCluster;
 let databases = 0;
@@ -26,11 +27,16 @@ after(async () => {
   await cluster?.stop();
 });
 
-const openOn = (entry: number, database: string) =>
+const openOn = (
+  entry: number,
+  database: string,
+  options: Omit<Parameters<typeof openClickHouseStore>[0], 'url' | 'database' | 'cluster'> = {},
+) =>
   openClickHouseStore({
     url: cluster.nodes[entry]!.url,
     database,
     cluster: { name: cluster.name, nodes: cluster.nodes.map((n) => n.url) },
+    ...options,
   });
 
 storeContract('clickhouse cluster (2 shards)', async () => {
@@ -42,6 +48,12 @@ conversionContract('clickhouse cluster (2 shards)', async () => {
   databases += 1;
   return openOn(0, `tally_cluster_${databases}`);
 });
+
+rederivationContract(
+  'clickhouse cluster (2 shards)',
+  (database, options) => openOn(1, database, options),
+  () => `tally_cluster_rules_${(databases += 1)}`,
+);
 
 clickHouseRollups('cluster (2 shards)', {
   open: (database, entry) => openOn(entry, database),

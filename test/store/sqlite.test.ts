@@ -13,11 +13,17 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { event } from '../support/events.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { rederivationContract } from './rederivation-contract.js';
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'tally-sqlite-'));
 
 storeContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
 conversionContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
+rederivationContract(
+  'sqlite',
+  (dataDir, options) => openSqliteStore({ dataDir, ...options }),
+  freshDir,
+);
 
 describe('sqlite store', () => {
   it('creates the data folder and keeps everything across close and reopen', async () => {
@@ -251,6 +257,7 @@ describe('sqlite store', () => {
       CREATE INDEX behaviors_currency ON behaviors (ws, currency, user_key)
         WHERE currency IS NOT NULL;
       DROP TABLE seen_buttons;
+      DROP TABLE derivation;
       PRAGMA user_version = 5;
     `);
     db.close();

@@ -12,7 +12,9 @@ import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
+import type { DerivationRules } from '../../domain/rules-version.js';
 import type { SeriesCell } from '../../domain/series.js';
+import { CURRENT_RULES } from '../../ingest/rules.js';
 import {
   sendOf,
   type ApiKeyGrant,
@@ -20,6 +22,7 @@ import {
   type DayRange,
   type IngestOutcome,
   type ReceiptSpan,
+  type RederiveProgress,
   type SendInfo,
   type Store,
   type Workspace,
@@ -30,6 +33,7 @@ import { ConversionFigures } from './conversion-figures.js';
 import { ClickHouseHttp } from './http.js';
 import { ingestEvents } from './ingest.js';
 import { Listings } from './listings.js';
+import { rederiveIfNeeded } from './rederivation.js';
 import { migrate } from './schema.js';
 import { SeriesQueries } from './series.js';
 import { Workspaces } from './workspaces.js';
@@ -44,6 +48,10 @@ export interface ClickHouseStoreOptions {
    * node, where the local tables are created (ON CLUSTER would need ZooKeeper).
    */
   readonly cluster?: { readonly name: string; readonly nodes: readonly string[] };
+  /** The rules to derive counts with (default: this release's); tests pass older ones. */
+  readonly rules?: DerivationRules;
+  /** Told how a re-derivation under newer rules goes (rederivation.ts), for a progress line. */
+  readonly onRederive?: (progress: RederiveProgress) => void;
 }
 
 /** Identifiers go into DDL, never values: they must be plain names. */
@@ -219,13 +227,14 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const database = identifier('the ClickHouse database', options.database ?? 'tally');
   const cluster = options.cluster ?? null;
   const layout = { cluster: cluster && identifier('the ClickHouse cluster', cluster.name) };
-  for (const url of cluster?.nodes ?? [options.url]) {
-    await migrate(
-      new ClickHouseHttp(url, clickHouseSettings(database)),
-      new ClickHouseHttp(url, {}),
-      database,
-      layout,
-    );
+  const nodes = (cluster?.nodes ?? [options.url]).map(
+    (url) => new ClickHouseHttp(url, clickHouseSettings(database)),
+  );
+  for (const [i, node] of nodes.entries()) {
+    const url = (cluster?.nodes ?? [options.url])[i]!;
+    await migrate(node, new ClickHouseHttp(url, {}), database, layout);
   }
-  return new ClickHouseStore(new ClickHouseHttp(options.url, clickHouseSettings(database)));
+  const db = new ClickHouseHttp(options.url, clickHouseSettings(database));
+  await rederiveIfNeeded({ db, nodes, layout }, options.rules ?? CURRENT_RULES, options.onRederive);
+  return new ClickHouseStore(db);
 }

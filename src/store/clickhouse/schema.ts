@@ -98,6 +98,34 @@ const COMPANION_TABLES: readonly TableSpec[] = [
  * Later versions append entries here (e.g. ALTER TABLE ... ADD COLUMN on local and
  * Distributed tables alike); shipped entries never change.
  */
+/**
+ * Schema version 7: the rules version the derived tables were computed under, as a log of
+ * re-derivation phases (rederivation.ts); the latest row is the state. No row: version 1.
+ */
+export const RULES_STATE: TableSpec = {
+  name: 'rules_state',
+  columns: 'version UInt32, phase String, at_us UInt64',
+  engine: 'MergeTree() ORDER BY at_us',
+  shardBy: 'cityHash64(at_us)',
+};
+
+/**
+ * Every table whose rows are derived from the stored events, `events` aside (what users
+ * configured stays: workspaces, keys, definitions and edits, created sends, currency rates).
+ */
+export const DERIVED_TABLES = [
+  'event_ids',
+  'slot_cells',
+  'chain_events',
+  'campaign_seen',
+  'button_seen',
+  'campaign_touches',
+  'day_figures',
+  'imported_conversions',
+  'workspace_touches',
+  'conversion_figures',
+] as const;
+
 const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   (layout) => TABLES.flatMap((table) => createTable(table, layout)),
   (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
@@ -105,6 +133,7 @@ const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   attributionMigration,
   keptConversionsMigration,
   buttonSeenMigration,
+  (layout) => createTable(RULES_STATE, layout),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

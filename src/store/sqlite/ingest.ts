@@ -35,7 +35,7 @@ function countedEvent(event: NormalizedEvent): CountedEvent | null {
 /** Events per group commit: bounds a transaction's memory and how long it holds the lock. */
 const MAX_GROUP_EVENTS = 50_000;
 
-interface Batch {
+export interface Batch {
   readonly workspaceId: string;
   readonly events: readonly NormalizedEvent[];
 }
@@ -45,6 +45,7 @@ export class Ingester {
   private readonly storedHash: Statement<[string, string], { hash: string }>;
   private readonly chains: ChainRanker;
   private readonly groups: GroupCommit<Batch, IngestOutcome>;
+  private readonly writeGroup: (batches: readonly Batch[]) => Settled<IngestOutcome>[];
 
   constructor(
     db: Db,
@@ -64,7 +65,7 @@ export class Ingester {
     // Called inside the group's transaction, a better-sqlite3 transaction is a savepoint: a
     // batch that fails (unknown workspace) is undone alone and the others are committed.
     const storeAlone = db.transaction(this.storeBatch.bind(this));
-    const writeGroup = db.transaction((batches: readonly Batch[]) => {
+    const writeGroup = db.transaction((batches: readonly Batch[]): Settled<IngestOutcome>[] => {
       const stored = new Map<string, NormalizedEvent[]>();
       const settled = batches.map((batch): Settled<IngestOutcome> => {
         try {
@@ -82,6 +83,7 @@ export class Ingester {
       for (const [workspaceId, events] of stored) this.count(workspaceId, events);
       return settled;
     });
+    this.writeGroup = writeGroup;
     // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
     this.groups = new GroupCommit(
       (batches) => writeGroup.immediate(batches),
@@ -93,6 +95,14 @@ export class Ingester {
   /** Resolves once the batch is committed (durable), with what became of each event. */
   ingest(workspaceId: string, events: readonly NormalizedEvent[]): Promise<IngestOutcome> {
     return this.groups.submit({ workspaceId, events });
+  }
+
+  /**
+   * Stores and counts the batches at once, inside the caller's transaction (re-derivation,
+   * rederivation.ts); what became of each batch, in order.
+   */
+  storeNow(batches: readonly Batch[]): Settled<IngestOutcome>[] {
+    return this.writeGroup(batches);
   }
 
   /** Stores the batch's new events (deduplicated); returns the outcome and the stored events. */

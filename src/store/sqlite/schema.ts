@@ -283,7 +283,31 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (ws, campaign_id, variation_id, title)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The rules version (domain/rules-version.ts) the derived rows were computed under. Files
+  -- older than this table were derived under version 1; rederivation.ts brings them forward.
+  CREATE TABLE derivation (rules_version INTEGER NOT NULL);
+  INSERT INTO derivation VALUES (1);
+  `,
 ];
+
+/**
+ * Every table whose rows are derived from the stored events (the rest hold what users
+ * configured: workspaces, keys, definitions and their edits, created sends, currency rates).
+ * Re-derivation empties them and counts every event again (rederivation.ts).
+ */
+export const DERIVED_TABLES = [
+  'day_counts',
+  'cell_members',
+  'member_cells',
+  'seen_campaigns',
+  'seen_variations',
+  'seen_channels',
+  'seen_buttons',
+  'receipt_spans',
+  'behaviors',
+  'imported_conversions',
+] as const;
 
 /** The database file in a data folder. */
 export const databaseFile = (dataDir: string): string => join(dataDir, 'tally.db');

@@ -17,6 +17,7 @@ import {
   type DayRange,
   type IngestOutcome,
   type ReceiptSpan,
+  type RederiveProgress,
   type SendInfo,
   type Store,
   type Workspace,
@@ -33,12 +34,19 @@ import { SeriesQueries } from './series.js';
 import { StampedMemo } from './stamped-memo.js';
 import { Workspaces } from './workspaces.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
+import type { DerivationRules } from '../../domain/rules-version.js';
+import { CURRENT_RULES } from '../../ingest/rules.js';
+import { rederiveIfNeeded } from './rederivation.js';
 
 export interface SqliteStoreOptions {
   /** Folder of the database file; created when missing. */
   readonly dataDir: string;
   /** Checkpoint the WAL on a worker thread (checkpointer.ts): for processes that ingest a lot. */
   readonly backgroundCheckpoints?: boolean;
+  /** The rules to derive counts with (default: this release's); tests pass older ones. */
+  readonly rules?: DerivationRules;
+  /** Told how a re-derivation under newer rules goes (rederivation.ts), for a progress line. */
+  readonly onRederive?: (progress: RederiveProgress) => void;
 }
 
 class SqliteStore implements Store {
@@ -66,6 +74,8 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Db,
     private readonly checkpointer: Checkpointer | null,
+    rules: DerivationRules,
+    onRederive: SqliteStoreOptions['onRederive'],
   ) {
     // Prepared once: db.pragma() would prepare anew on every call. The PRAGMA statement costs
     // two thirds of the pragma_data_version table function, and every read asks for a stamp.
@@ -108,6 +118,7 @@ class SqliteStore implements Store {
     });
     this.setRate = (workspaceId, currency, usdPerUnit) =>
       setRate.immediate(workspaceId, currency, usdPerUnit);
+    rederiveIfNeeded(db, this.ingester, rules, onRederive);
   }
 
   async createWorkspace(name: string, timezone: string): Promise<Workspace> {
@@ -228,10 +239,12 @@ class SqliteStore implements Store {
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  const { dataDir, backgroundCheckpoints = false } = options;
+  const { dataDir, backgroundCheckpoints = false, rules = CURRENT_RULES, onRederive } = options;
   const db = openDatabase(dataDir, backgroundCheckpoints);
   return new SqliteStore(
     db,
     backgroundCheckpoints ? new Checkpointer(databaseFile(dataDir)) : null,
+    rules,
+    onRederive,
   );
 }
