@@ -24,6 +24,7 @@ import {
 import { registerOpenApi } from './openapi.js';
 import { campaignCatalogRoutes } from './routes/campaign-catalog.js';
 import { campaignsRoutes } from './routes/campaigns.js';
+import { healthRoutes } from './routes/health.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendIdsRoutes } from './routes/send-ids.js';
 import { sendsRoutes } from './routes/sends.js';
@@ -44,6 +45,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
   const limits = resolveRateLimits(options.limits);
+  const limiter = options.limiter ?? new MemoryRateLimiter();
   // A disabled pino rather than `logger: false`, so the instance has one logger type either way.
   const loggerInstance: FastifyBaseLogger = apiLogger(options.logger || pino({ enabled: false }));
   const app = Fastify({
@@ -65,7 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     'onRequest',
     createGuard({
       authenticator: new Authenticator(options.store, now),
-      limiter: options.limiter ?? new MemoryRateLimiter(),
+      limiter,
       limits,
       now,
     }),
@@ -74,7 +76,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleNotFound);
 
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, seriesCache: new SeriesCache(), now };
+  const deps: RouteDeps = { store: options.store, limiter, seriesCache: new SeriesCache(), now };
+  await app.register(async (scope) =>
+    healthRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
+  );
   await app.register(async (scope) =>
     eventsRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
   );

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Permission } from '../domain/permissions.js';
 import type { ApiKeyGrant, Store } from '../store/store.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { SeriesCache } from './series-cache.js';
 
 declare module 'fastify' {
@@ -19,6 +20,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** The body types the route accepts, for the 415 message; default application/json. */
     accepts?: string;
+    /** A probe (health.ts): no key, no rate limit, so an orchestrator can always ask. */
+    probe?: boolean;
   }
 }
 
@@ -32,6 +35,7 @@ export type TallyInstance = FastifyInstance<
 
 export interface RouteDeps {
   readonly store: Store;
+  readonly limiter: RateLimiter;
   readonly seriesCache: SeriesCache;
   readonly now: () => number;
 }

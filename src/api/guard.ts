@@ -37,6 +37,7 @@ function describeWindow(windowMs: number): string {
 export function createGuard(options: GuardOptions) {
   const { authenticator, limiter, limits, now } = options;
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.routeOptions.config.probe === true) return;
     const auth = await authenticator.authenticate({
       authorization: request.headers.authorization,
       apiKeyParam: (request.query as Record<string, unknown> | undefined)?.api_key,

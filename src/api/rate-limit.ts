@@ -20,6 +20,8 @@ export interface RateDecision {
  */
 export interface RateLimiter {
   consume(key: string, limit: number, windowMs: number, nowMs: number): Promise<RateDecision>;
+  /** Throws, saying why, when the limiter cannot count (its server is unreachable). */
+  ready(): Promise<void>;
 }
 
 /** Works out a decision from the count after this request; shared by every limiter. */
@@ -45,6 +47,9 @@ export function windowStart(nowMs: number, windowMs: number): number {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
   private nextSweepMs = 0;
+
+  /** In this process's memory: always ready. */
+  async ready(): Promise<void> {}
 
   async consume(
     key: string,

@@ -50,6 +50,14 @@ export class RedisRateLimiter implements RateLimiter {
     return decide(Number(count), limit, windowMs, nowMs);
   }
 
+  async ready(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      throw new Error(`Redis (rate limits) does not answer: ${(error as Error).message}`);
+    }
+  }
+
   /** Drops the connection at once: every consume() has already had its answer. */
   async close(): Promise<void> {
     this.redis.disconnect();

@@ -141,5 +141,11 @@ export interface Store {
    */
   changeStamp(): Promise<string | null>;
 
+  /**
+   * Resolves when the store can answer and take writes now (GET /readyz); throws an Error whose
+   * message says what is wrong (the file is not writable, ClickHouse does not answer).
+   */
+  ready(): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -218,6 +218,14 @@ class ClickHouseStore implements Store {
     return null;
   }
 
+  async ready(): Promise<void> {
+    try {
+      await this.db.query('SELECT 1 AS ok');
+    } catch (error) {
+      throw new Error(`ClickHouse does not answer: ${(error as Error).message}`);
+    }
+  }
+
   /** Nothing to release: requests use fetch's shared keep-alive pool. */
   async close(): Promise<void> {}
 }

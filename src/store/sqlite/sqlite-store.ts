@@ -5,6 +5,8 @@
  * better-sqlite3 is synchronous, so every method runs to completion before the next starts;
  * each write is one transaction, durable when its promise resolves (synchronous=FULL).
  */
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import type { NormalizedEvent } from '../../domain/event.js';
@@ -230,6 +232,14 @@ class SqliteStore implements Store {
 
   async currencyRates(workspaceId: string): Promise<ReadonlyMap<string, number>> {
     return this.attribution.rates(workspaceId);
+  }
+
+  async ready(): Promise<void> {
+    if (!this.db.open) throw new Error('the database file is closed');
+    // A read through the connection, and the file and its folder writable for the next commit.
+    this.dataVersion.get();
+    await access(this.db.name, constants.W_OK);
+    await access(dirname(this.db.name), constants.W_OK);
   }
 
   async close(): Promise<void> {
