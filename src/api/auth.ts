@@ -28,6 +28,8 @@ const UNKNOWN = 'invalid API key';
  * (by the CLI, in another process) must work at once.
  */
 const CACHE_TTL_MS = 10_000;
+/** A key's last use is written at most this often per process (keys are listed by the minute). */
+const USE_RECORD_INTERVAL_MS = 60_000;
 /** Bounds the cache; a real deployment has a handful of keys, so this is only a safety net. */
 const CACHE_MAX_ENTRIES = 10_000;
 
@@ -44,6 +46,7 @@ function keyOf(credentials: Credentials): { key: string } | { message: string } 
 
 export class Authenticator {
   private readonly cache = new Map<string, { grant: ApiKeyGrant; expiresMs: number }>();
+  private readonly usesRecorded = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -56,14 +59,40 @@ export class Authenticator {
     const hash = hashApiKey(found.key);
     const nowMs = this.now();
     const cached = this.cache.get(hash);
-    if (cached && cached.expiresMs > nowMs) return { ok: true, grant: cached.grant, keyHash: hash };
-    const grant = await this.store.findApiKey(hash);
+    let grant = cached && cached.expiresMs > nowMs ? cached.grant : undefined;
     if (!grant) {
-      this.cache.delete(hash);
-      return { ok: false, message: UNKNOWN };
+      // A revoked key is not found: refused by every process once its cache entry lapses.
+      grant = await this.store.findApiKey(hash);
+      if (!grant) {
+        this.cache.delete(hash);
+        return { ok: false, message: UNKNOWN };
+      }
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(hash, { grant, expiresMs: nowMs + CACHE_TTL_MS });
     }
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(hash, { grant, expiresMs: nowMs + CACHE_TTL_MS });
+    if (grant.expiresAtMs !== null && nowMs >= grant.expiresAtMs) {
+      return {
+        ok: false,
+        message: `this API key expired at ${new Date(grant.expiresAtMs).toISOString()}`,
+      };
+    }
+    await this.recordUse(hash, nowMs);
     return { ok: true, grant, keyHash: hash };
+  }
+
+  /**
+   * Writes the key's last use, at most once a minute per key (so a request rarely waits for
+   * it); a failed write never fails the request, and is tried again by the next one.
+   */
+  private async recordUse(hash: string, nowMs: number): Promise<void> {
+    const last = this.usesRecorded.get(hash);
+    if (last !== undefined && nowMs - last < USE_RECORD_INTERVAL_MS) return;
+    if (this.usesRecorded.size >= CACHE_MAX_ENTRIES) this.usesRecorded.clear();
+    this.usesRecorded.set(hash, nowMs);
+    try {
+      await this.store.recordKeyUse(hash, nowMs);
+    } catch {
+      this.usesRecorded.delete(hash);
+    }
   }
 }

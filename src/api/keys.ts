@@ -24,13 +24,21 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** Characters of a key shown by `tally key list`: `tly_` and 4 of its 43 random ones (24 bits). */
+const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 4;
+
 /** Creates and stores a key for the workspace; returns the key itself (the only time it exists). */
 export async function createApiKey(
   store: Store,
   workspaceId: string,
   permissions: readonly Permission[],
+  options: { readonly expiresAtMs?: number | null; readonly nowMs?: number } = {},
 ): Promise<string> {
   const key = generateApiKey();
-  await store.saveApiKey(workspaceId, hashApiKey(key), permissions);
+  await store.saveApiKey(workspaceId, hashApiKey(key), permissions, {
+    prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+    createdAtMs: options.nowMs ?? Date.now(),
+    expiresAtMs: options.expiresAtMs ?? null,
+  });
   return key;
 }

@@ -5,6 +5,7 @@
  * Every method is async so that a networked store fits; every answer must be a function of
  * the event set only (SPEC preamble): arrival order, batch boundaries and retries change nothing.
  */
+import type { ApiKeyInfo, NewKeyDetails } from '../domain/api-key.js';
 import type { Campaign, CampaignDefinition } from '../domain/campaign.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Permission } from '../domain/permissions.js';
@@ -26,6 +27,8 @@ export interface Workspace {
 export interface ApiKeyGrant {
   readonly workspaceId: string;
   readonly permissions: readonly Permission[];
+  /** After this instant the key is refused; null: never. */
+  readonly expiresAtMs: number | null;
 }
 
 export interface IngestOutcome {
@@ -78,13 +81,24 @@ export interface Store {
   /** Changes the reporting zone; every past day is answered in the new zone from then on. */
   setTimezone(workspaceId: string, timezone: string): Promise<void>;
 
+  /** Every workspace, oldest first. */
+  listWorkspaces(): Promise<Workspace[]>;
+
   /** Keys are stored hashed (src/api/keys.ts); the store never sees a key. */
   saveApiKey(
     workspaceId: string,
     keyHash: string,
     permissions: readonly Permission[],
+    details?: NewKeyDetails,
   ): Promise<void>;
+  /** The grant of a key that is not revoked (expired keys too: the caller checks the instant). */
   findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined>;
+  /** The workspace's keys, revoked ones included, oldest first. */
+  listApiKeys(workspaceId: string): Promise<ApiKeyInfo[]>;
+  /** Revokes the key with this id (ApiKeyInfo.id); undefined when there is none. */
+  revokeApiKey(keyId: string, nowMs: number): Promise<ApiKeyInfo | undefined>;
+  /** Records that the key was used at `nowMs` (the API calls it at most once a minute per key). */
+  recordKeyUse(keyHash: string, nowMs: number): Promise<void>;
 
   /**
    * Replaces the campaign's definition; `nowMs` (default: the wall clock) dates the edit for

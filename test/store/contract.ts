@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { keyIdOf } from '../../src/domain/api-key.js';
 import type { NormalizedEvent } from '../../src/domain/event.js';
 import type { SeriesCell } from '../../src/domain/series.js';
 import { formatDay, parseDay } from '../../src/domain/time.js';
@@ -83,8 +84,72 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
         assert.deepEqual(await store.findApiKey(hash), {
           workspaceId: ws,
           permissions: ['campaigns.data_series', 'events.write'],
+          expiresAtMs: null,
         });
         assert.equal(await store.findApiKey(`${hash}-other`), undefined);
+      });
+
+      it('lists keys with their details, records their use, and revokes them by id', async () => {
+        const ws = await workspace();
+        const hex = () =>
+          Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join(
+            '',
+          );
+        const [old, fresh] = [hex(), hex()];
+        await store.saveApiKey(ws, old, ['campaigns.list']); // made before details were kept
+        await store.saveApiKey(ws, fresh, ['events.write'], {
+          prefix: 'tly_AbCd',
+          createdAtMs: 1_000,
+          expiresAtMs: 5_000_000,
+        });
+        await store.recordKeyUse(fresh, 2_000);
+        await store.recordKeyUse(fresh, 3_000);
+        const [first, second] = await store.listApiKeys(ws);
+        assert.deepEqual(first, {
+          id: keyIdOf(old),
+          workspaceId: ws,
+          prefix: '',
+          permissions: ['campaigns.list'],
+          createdAtMs: null,
+          lastUsedMs: null,
+          expiresAtMs: null,
+          revokedAtMs: null,
+        });
+        assert.deepEqual(second, {
+          id: keyIdOf(fresh),
+          workspaceId: ws,
+          prefix: 'tly_AbCd',
+          permissions: ['events.write'],
+          createdAtMs: 1_000,
+          lastUsedMs: 3_000,
+          expiresAtMs: 5_000_000,
+          revokedAtMs: null,
+        });
+        assert.equal((await store.findApiKey(fresh))?.expiresAtMs, 5_000_000);
+
+        assert.equal(await store.revokeApiKey('key_000000000000', 9_000), undefined);
+        const revoked = await store.revokeApiKey(keyIdOf(fresh), 9_000);
+        assert.deepEqual(revoked, { ...second, revokedAtMs: 9_000 });
+        assert.equal(await store.findApiKey(fresh), undefined);
+        assert.equal((await store.revokeApiKey(keyIdOf(old), 9_500))?.revokedAtMs, 9_500);
+        assert.equal(await store.findApiKey(old), undefined);
+        assert.deepEqual(
+          (await store.listApiKeys(ws)).map((key) => key.revokedAtMs),
+          [9_500, 9_000],
+        );
+        assert.deepEqual(await store.listApiKeys(await workspace()), []);
+      });
+
+      it('lists every workspace, oldest first', async () => {
+        const ws = await workspace();
+        const all = await store.listWorkspaces();
+        assert.ok(all.length >= 2);
+        assert.deepEqual(all.at(-1), await store.getWorkspace(ws));
+        const created = all.map((w) => w.createdAtMs);
+        assert.deepEqual(
+          created,
+          [...created].sort((a, b) => a - b),
+        );
       });
     });
 

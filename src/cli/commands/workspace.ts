@@ -1,4 +1,4 @@
-/** `tally workspace create` and `tally workspace set-timezone` (SPEC §1). */
+/** `tally workspace create`, `list` and `set-timezone` (SPEC §1). */
 import type { Command } from 'commander';
 import {
   CliError,
@@ -8,13 +8,14 @@ import {
   withStore,
   type StoreFlags,
 } from '../common.js';
+import { instant, printList } from '../table.js';
 
 type DataFlags = StoreFlags;
 
 export function registerWorkspaceCommands(program: Command): void {
   const workspace = program
     .command('workspace')
-    .description('create workspaces and set their reporting time zone');
+    .description('create and list workspaces, and set their reporting time zone');
 
   const create = workspace
     .command('create')
@@ -36,6 +37,22 @@ export function registerWorkspaceCommands(program: Command): void {
       });
     });
   withStoreOptions(create);
+
+  const list = workspace
+    .command('list')
+    .description('list the workspaces: name, id, time zone, created')
+    .option('--json', 'print a JSON array')
+    .action(async (flags: DataFlags & { readonly json?: boolean }) => {
+      await withStore(flags, async (store) => {
+        printList(await store.listWorkspaces(), flags.json === true, [
+          ['NAME', (w) => w.name],
+          ['ID', (w) => w.id],
+          ['TIME ZONE', (w) => w.timezone],
+          ['CREATED', (w) => instant(w.createdAtMs)],
+        ]);
+      });
+    });
+  withStoreOptions(list);
 
   const setTimezone = workspace
     .command('set-timezone')

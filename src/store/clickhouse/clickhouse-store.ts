@@ -8,6 +8,7 @@
  * copies of an event cannot change.
  */
 import { sendCutoffMs } from '../../domain/sends.js';
+import type { ApiKeyInfo, NewKeyDetails } from '../../domain/api-key.js';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import { checkCurrencyRate } from '../../domain/currency.js';
 import type { NormalizedEvent } from '../../domain/event.js';
@@ -107,16 +108,33 @@ class ClickHouseStore implements Store {
     return this.workspaces.setZone(workspaceId, timezone);
   }
 
+  listWorkspaces(): Promise<Workspace[]> {
+    return this.workspaces.list();
+  }
+
   saveApiKey(
     workspaceId: string,
     keyHash: string,
     permissions: readonly Permission[],
+    details?: NewKeyDetails,
   ): Promise<void> {
-    return this.workspaces.saveKey(workspaceId, keyHash, permissions);
+    return this.workspaces.saveKey(workspaceId, keyHash, permissions, details);
   }
 
   findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined> {
     return this.workspaces.findKey(keyHash);
+  }
+
+  listApiKeys(workspaceId: string): Promise<ApiKeyInfo[]> {
+    return this.workspaces.listKeys(workspaceId);
+  }
+
+  revokeApiKey(keyId: string, nowMs: number): Promise<ApiKeyInfo | undefined> {
+    return this.workspaces.revokeKey(keyId, nowMs);
+  }
+
+  recordKeyUse(keyHash: string, nowMs: number): Promise<void> {
+    return this.workspaces.recordUse(keyHash, nowMs);
   }
 
   async defineCampaign(

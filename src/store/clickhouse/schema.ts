@@ -126,6 +126,27 @@ export const DERIVED_TABLES = [
   'conversion_figures',
 ] as const;
 
+/**
+ * Schema version 8, key lifecycle (SPEC §6): what `api_keys` does not say of a key, as versions
+ * (a revocation is a newer version), and when each key was last used (the latest wins). Keys
+ * made before have no details row: no prefix, no dates, not revoked.
+ */
+const KEY_TABLES: readonly TableSpec[] = [
+  {
+    name: 'api_key_details',
+    columns: `key_hash String, workspace_id String, prefix String, created_ms Int64,
+      expires_ms Int64, revoked_ms Int64, version UInt64`,
+    engine: 'ReplacingMergeTree(version) ORDER BY key_hash',
+    shardBy: 'cityHash64(key_hash)',
+  },
+  {
+    name: 'api_key_uses',
+    columns: 'key_hash String, used_ms Int64',
+    engine: 'ReplacingMergeTree(used_ms) ORDER BY key_hash',
+    shardBy: 'cityHash64(key_hash)',
+  },
+];
+
 const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   (layout) => TABLES.flatMap((table) => createTable(table, layout)),
   (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
@@ -134,6 +155,7 @@ const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   keptConversionsMigration,
   buttonSeenMigration,
   (layout) => createTable(RULES_STATE, layout),
+  (layout) => [...KEY_TABLES.flatMap((table) => createTable(table, layout))],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

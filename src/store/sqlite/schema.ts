@@ -289,6 +289,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE derivation (rules_version INTEGER NOT NULL);
   INSERT INTO derivation VALUES (1);
   `,
+  `
+  -- Key lifecycle (SPEC §6): keys are listed with a non-secret prefix and their dates, and
+  -- revoked. Keys made before this version have no prefix and no creation date.
+  ALTER TABLE api_keys ADD COLUMN prefix TEXT NOT NULL DEFAULT '';
+  ALTER TABLE api_keys ADD COLUMN created_at_ms INTEGER;
+  ALTER TABLE api_keys ADD COLUMN expires_at_ms INTEGER;
+  ALTER TABLE api_keys ADD COLUMN revoked_at_ms INTEGER;
+  ALTER TABLE api_keys ADD COLUMN last_used_ms INTEGER;
+  `,
 ];
 
 /**

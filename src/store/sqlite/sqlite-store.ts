@@ -8,6 +8,7 @@
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
+import type { ApiKeyInfo, NewKeyDetails } from '../../domain/api-key.js';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { Permission } from '../../domain/permissions.js';
@@ -139,16 +140,33 @@ class SqliteStore implements Store {
     this.changeZone(workspaceId, timezone);
   }
 
+  async listWorkspaces(): Promise<Workspace[]> {
+    return this.workspaces.list();
+  }
+
   async saveApiKey(
     workspaceId: string,
     keyHash: string,
     permissions: readonly Permission[],
+    details?: NewKeyDetails,
   ): Promise<void> {
-    this.workspaces.saveKey(workspaceId, keyHash, permissions);
+    this.workspaces.saveKey(workspaceId, keyHash, permissions, details);
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyGrant | undefined> {
     return this.workspaces.findKey(keyHash);
+  }
+
+  async listApiKeys(workspaceId: string): Promise<ApiKeyInfo[]> {
+    return this.workspaces.listKeys(workspaceId);
+  }
+
+  async revokeApiKey(keyId: string, nowMs: number): Promise<ApiKeyInfo | undefined> {
+    return this.workspaces.revokeKey(keyId, nowMs);
+  }
+
+  async recordKeyUse(keyHash: string, nowMs: number): Promise<void> {
+    this.workspaces.recordUse(keyHash, nowMs);
   }
 
   async defineCampaign(
