@@ -54,7 +54,9 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       await this.redis.ping();
     } catch (error) {
-      throw new Error(`Redis (rate limits) does not answer: ${(error as Error).message}`);
+      throw new Error(`Redis (rate limits) does not answer: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

@@ -240,7 +240,7 @@ class ClickHouseStore implements Store {
     try {
       await this.db.query('SELECT 1 AS ok');
     } catch (error) {
-      throw new Error(`ClickHouse does not answer: ${(error as Error).message}`);
+      throw new Error(`ClickHouse does not answer: ${(error as Error).message}`, { cause: error });
     }
   }
 
