@@ -5,7 +5,7 @@
  * missing, starting fails with a message that says how to install it — tests never skip.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +48,7 @@ function requireBinary(name: string): string {
 }
 
 /** A port the OS reports free right now (bind to 0, read it, release it). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -161,12 +161,20 @@ const USERS_XML = `<?xml version="1.0"?>
 </yandex>
 `;
 
-async function startClickHouseNode(ports: NodePorts, extraConfig: string): Promise<ClickHouseNode> {
+async function startClickHouseNode(
+  ports: NodePorts,
+  extraConfig: string,
+  prepare: (dir: string) => { config?: string; users?: string } = () => ({}),
+): Promise<ClickHouseNode & { readonly dir: string }> {
   const binary = requireBinary('clickhouse-server');
   const dir = mkdtempSync(join(tmpdir(), 'tally-clickhouse-'));
   for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub));
-  writeFileSync(join(dir, 'config.xml'), clickHouseConfig(dir, ports, extraConfig));
-  writeFileSync(join(dir, 'users.xml'), USERS_XML);
+  const prepared = prepare(dir);
+  writeFileSync(
+    join(dir, 'config.xml'),
+    clickHouseConfig(dir, ports, `${extraConfig}${prepared.config ?? ''}`),
+  );
+  writeFileSync(join(dir, 'users.xml'), prepared.users ?? USERS_XML);
   const child = launch(binary, [`--config-file=${join(dir, 'config.xml')}`], dir);
   const url = `http://${HOST}:${ports.http}`;
   const stop = () => terminate(child, dir);
@@ -176,7 +184,96 @@ async function startClickHouseNode(ports: NodePorts, extraConfig: string): Promi
     await stop();
     throw error;
   }
-  return { url, tcpPort: ports.tcp, stop };
+  return { url, tcpPort: ports.tcp, stop, dir };
+}
+
+export interface SecuredClickHouse extends RunningService {
+  /** `https://127.0.0.1:PORT`, its certificate signed by `ca`. */
+  readonly httpsUrl: string;
+  /** The plain HTTP endpoint of the same server. */
+  readonly url: string;
+  readonly ca: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * A ClickHouse server as a managed service has it: an `https://` port whose certificate a
+ * private CA signed (made here with Debian's openssl), and a user with a password beside the
+ * passwordless default user.
+ */
+export async function startSecuredClickHouse(): Promise<SecuredClickHouse> {
+  const openssl = requireBinary('openssl');
+  const httpsPort = await freePort();
+  const user = 'tally';
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  let ca = '';
+  const node = await startClickHouseNode(await allocatePorts(), '', (dir) => {
+    const run = (...args: string[]) => {
+      const result = spawnSync(openssl, args, { cwd: dir, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
+    };
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tally test CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+    );
+    run(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${HOST}`,
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    );
+    writeFileSync(join(dir, 'san.cnf'), `subjectAltName=IP:${HOST}\n`);
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'san.cnf',
+      '-out',
+      'server.pem',
+    );
+    ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    return {
+      config: `<https_port>${httpsPort}</https_port>
+  <openSSL><server><certificateFile>${dir}/server.pem</certificateFile>
+    <privateKeyFile>${dir}/server.key</privateKeyFile><verificationMode>none</verificationMode>
+    <loadDefaultCAFile>false</loadDefaultCAFile><cacheSessions>true</cacheSessions>
+    <disableProtocols>sslv2,sslv3</disableProtocols><preferServerCiphers>true</preferServerCiphers>
+  </server></openSSL>`,
+      users: USERS_XML.replace(
+        '</users>',
+        `<${user}><password>${password}</password><networks><ip>${HOST}</ip></networks>
+    <profile>default</profile><quota>default</quota></${user}></users>`,
+      ),
+    };
+  });
+  return { ...node, httpsUrl: `https://${HOST}:${httpsPort}`, ca, user, password };
 }
 
 /** One ClickHouse server on free loopback ports. */

@@ -31,7 +31,7 @@ import {
 import { Conversions } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
 import { ConversionFigures } from './conversion-figures.js';
-import { ClickHouseHttp } from './http.js';
+import { ClickHouseHttp, type ClickHouseConnection } from './http.js';
 import { ingestEvents } from './ingest.js';
 import { Listings } from './listings.js';
 import { rederiveIfNeeded } from './rederivation.js';
@@ -49,6 +49,8 @@ export interface ClickHouseStoreOptions {
    * node, where the local tables are created (ON CLUSTER would need ZooKeeper).
    */
   readonly cluster?: { readonly name: string; readonly nodes: readonly string[] };
+  /** User, password, CA, timeouts and retries (http.ts). */
+  readonly connection?: ClickHouseConnection;
   /** The rules to derive counts with (default: this release's); tests pass older ones. */
   readonly rules?: DerivationRules;
   /** Told how a re-derivation under newer rules goes (rederivation.ts), for a progress line. */
@@ -244,8 +246,10 @@ class ClickHouseStore implements Store {
     }
   }
 
-  /** Nothing to release: requests use fetch's shared keep-alive pool. */
-  async close(): Promise<void> {}
+  /** Closes the kept-alive connections to ClickHouse. */
+  async close(): Promise<void> {
+    await this.db.close();
+  }
 }
 
 /** Connects, creates the database and schema when missing, and migrates an older schema. */
@@ -253,14 +257,26 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const database = identifier('the ClickHouse database', options.database ?? 'tally');
   const cluster = options.cluster ?? null;
   const layout = { cluster: cluster && identifier('the ClickHouse cluster', cluster.name) };
+  const connection = options.connection ?? {};
   const nodes = (cluster?.nodes ?? [options.url]).map(
-    (url) => new ClickHouseHttp(url, clickHouseSettings(database)),
+    (url) => new ClickHouseHttp(url, clickHouseSettings(database), connection),
   );
-  for (const [i, node] of nodes.entries()) {
-    const url = (cluster?.nodes ?? [options.url])[i]!;
-    await migrate(node, new ClickHouseHttp(url, {}), database, layout);
+  const db = new ClickHouseHttp(options.url, clickHouseSettings(database), connection);
+  try {
+    for (const node of nodes) {
+      const server = node.withSettings({});
+      await migrate(node, server, database, layout).finally(() => server.close());
+    }
+    await rederiveIfNeeded(
+      { db, nodes, layout },
+      options.rules ?? CURRENT_RULES,
+      options.onRederive,
+    );
+  } catch (error) {
+    await db.close();
+    throw error;
+  } finally {
+    await Promise.all(nodes.map((node) => node.close()));
   }
-  const db = new ClickHouseHttp(options.url, clickHouseSettings(database));
-  await rederiveIfNeeded({ db, nodes, layout }, options.rules ?? CURRENT_RULES, options.onRederive);
   return new ClickHouseStore(db);
 }

@@ -13,7 +13,16 @@
  * Rows travel as TabSeparated: ClickHouse 18.16 parses it about four times faster than
  * JSONEachRow for the wide `events` rows (JSONEachRow looks each field name up again per row),
  * and it is as cheap to write from JS.
+ *
+ * As a client of a managed service (docs/clickhouse.md, "Connecting"): a user and password sent
+ * as HTTP Basic authentication (never in the URL, never in a message), `https://` with a custom
+ * CA, connect and query timeouts (the query timeout is also the server's max_execution_time),
+ * keep-alive connections, and reads retried with backoff when the server cannot be reached or
+ * answers 502/503/504. Writes are never retried here: their callers decide (ingest.ts).
+ * The transport is undici, Node's own fetch implementation, as a package: its Agent is what
+ * sets a CA, timeouts and keep-alive, which the global fetch does not expose.
  */
+import { Agent, fetch, FormData, type Response } from 'undici';
 
 /** A table of values sent along with a query; `columns` maps each column to its type. */
 export interface ExternalTable {
@@ -71,19 +80,72 @@ export function toTabSeparated(columns: readonly string[], rows: readonly Row[])
   return text;
 }
 
+/** How to reach the server, beside its URL. */
+export interface ClickHouseConnection {
+  readonly user?: string;
+  readonly password?: string;
+  /** PEM certificates trusted for an `https://` URL, in place of the system's. */
+  readonly ca?: string | Buffer;
+  /** Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** The longest a request may take, on the wire and on the server. Default 300 s. */
+  readonly queryTimeoutMs?: number;
+  /** Further tries of a read that could not reach the server. Default 3. */
+  readonly retries?: number;
+  /** Told of each failed request and each retry (metrics). */
+  readonly onEvent?: (event: 'error' | 'retry') => void;
+}
+
+const RETRIABLE_STATUS = new Set([502, 503, 504]);
+const FIRST_BACKOFF_MS = 100;
+
+/** Thrown for an answer the server gave: it reached the server, so it is never retried. */
+class ServerAnswer extends Error {}
+
 export class ClickHouseHttp {
+  private readonly agent: Agent;
+  private readonly authorization: string | undefined;
+  private readonly settings: Readonly<Record<string, string>>;
+
   /**
    * @param url the server's HTTP endpoint
    * @param settings ClickHouse settings sent with every request (`database`, ...)
    */
   constructor(
     readonly url: string,
-    private readonly settings: Readonly<Record<string, string>>,
-  ) {}
+    settings: Readonly<Record<string, string>>,
+    private readonly connection: ClickHouseConnection = {},
+  ) {
+    const queryTimeoutMs = connection.queryTimeoutMs ?? 300_000;
+    this.agent = new Agent({
+      connect: {
+        timeout: connection.connectTimeoutMs ?? 10_000,
+        ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
+      },
+      keepAliveTimeout: 30_000,
+      headersTimeout: queryTimeoutMs,
+      bodyTimeout: queryTimeoutMs,
+    });
+    this.settings = { max_execution_time: String(Math.ceil(queryTimeoutMs / 1000)), ...settings };
+    this.authorization =
+      connection.user === undefined
+        ? undefined
+        : `Basic ${Buffer.from(`${connection.user}:${connection.password ?? ''}`).toString('base64')}`;
+  }
+
+  /** The same server and connection with other settings (another database, none). */
+  withSettings(settings: Readonly<Record<string, string>>): ClickHouseHttp {
+    return new ClickHouseHttp(this.url, settings, this.connection);
+  }
+
+  /** Closes the kept-alive connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
 
   /** Runs a SELECT and returns its rows (the query must not have a FORMAT clause). */
   async query<T>(sql: string, tables: readonly ExternalTable[] = []): Promise<T[]> {
-    const text = await this.send(`${sql}\nFORMAT JSONEachRow`, tables);
+    const text = await (await this.respond(`${sql}\nFORMAT JSONEachRow`, tables, true)).text();
     return text === ''
       ? []
       : text
@@ -98,7 +160,7 @@ export class ClickHouseHttp {
    * body, since the status is already sent; it fails to parse and is thrown as such.
    */
   async *stream<T>(sql: string, tables: readonly ExternalTable[] = []): AsyncGenerator<T> {
-    const response = await this.respond(`${sql}\nFORMAT JSONEachRow`, tables);
+    const response = await this.respond(`${sql}\nFORMAT JSONEachRow`, tables, true);
     const decoder = new TextDecoder();
     let pending = '';
     const parse = (line: string): T => {
@@ -120,7 +182,7 @@ export class ClickHouseHttp {
 
   /** Runs a statement without result (DDL, INSERT ... SELECT). */
   async exec(sql: string, tables: readonly ExternalTable[] = []): Promise<void> {
-    await this.send(sql, tables);
+    await (await this.respond(sql, tables, false)).text();
   }
 
   /**
@@ -138,17 +200,18 @@ export class ClickHouseHttp {
     const response = await this.request(
       { query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated` },
       body,
+      false,
     );
     await response.text(); // read to the end, so the connection is free for the next request
   }
 
-  private async send(sql: string, tables: readonly ExternalTable[]): Promise<string> {
-    return (await this.respond(sql, tables)).text();
-  }
-
   /** Sends a query with its external tables; the answer's body is left to the caller. */
-  private async respond(sql: string, tables: readonly ExternalTable[]): Promise<Response> {
-    if (tables.length === 0) return this.request({}, sql);
+  private async respond(
+    sql: string,
+    tables: readonly ExternalTable[],
+    idempotent: boolean,
+  ): Promise<Response> {
+    if (tables.length === 0) return this.request({}, sql, idempotent);
     const search: Record<string, string> = { query: sql };
     const form = new FormData();
     for (const table of tables) {
@@ -159,20 +222,55 @@ export class ClickHouseHttp {
       search[`${table.name}_format`] = 'TabSeparated';
       form.append(table.name, new Blob([toTabSeparated(columns, table.rows)]), table.name);
     }
-    return this.request(search, form);
+    return this.request(search, form, idempotent);
   }
 
-  /** A successful response, its body unread; a failed one is thrown with ClickHouse's text. */
+  /**
+   * A successful response, its body unread; a failed one is thrown with ClickHouse's text. An
+   * idempotent request is tried again, after 100, 200, 400 ms ..., when the server could not be
+   * reached or answered 502/503/504 (a proxy or a restarting node).
+   */
   private async request(
     search: Record<string, string>,
     body: string | FormData,
+    idempotent: boolean,
   ): Promise<Response> {
     const url = new URL(this.url);
     for (const [key, value] of Object.entries({ ...this.settings, ...search })) {
       url.searchParams.set(key, value);
     }
-    const response = await fetch(url, { method: 'POST', body });
-    if (!response.ok) throw new Error(`ClickHouse: ${(await response.text()).trim()}`);
-    return response;
+    const headers = this.authorization ? { authorization: this.authorization } : undefined;
+    const tries = idempotent ? 1 + (this.connection.retries ?? 3) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          body,
+          headers,
+          dispatcher: this.agent,
+        });
+        if (response.ok) return response;
+        const text = (await response.text()).trim();
+        if (!RETRIABLE_STATUS.has(response.status)) throw new ServerAnswer(`ClickHouse: ${text}`);
+        throw new Error(`ClickHouse answered ${response.status}: ${text}`);
+      } catch (error) {
+        this.connection.onEvent?.('error');
+        if (error instanceof ServerAnswer || attempt >= tries) throw unreachable(error, this.url);
+        this.connection.onEvent?.('retry');
+        await new Promise((resolve) => setTimeout(resolve, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+      }
+    }
   }
+}
+
+/** The error a caller sees: ClickHouse's own text, or why the server could not be reached. */
+function unreachable(error: unknown, url: string): Error {
+  if (error instanceof ServerAnswer) return new Error(error.message);
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  return (error as Error).message.startsWith('ClickHouse')
+    ? (error as Error)
+    : new Error(`ClickHouse at ${new URL(url).origin} cannot be reached: ${reason}`, {
+        cause: error,
+      });
 }
