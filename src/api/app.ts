@@ -24,7 +24,9 @@ import {
 import { registerOpenApi } from './openapi.js';
 import { campaignCatalogRoutes } from './routes/campaign-catalog.js';
 import { campaignsRoutes } from './routes/campaigns.js';
+import { TallyMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendIdsRoutes } from './routes/send-ids.js';
 import { sendsRoutes } from './routes/sends.js';
@@ -40,10 +42,19 @@ export interface AppOptions {
   readonly logger?: Logger | false;
   /** The clock (epoch ms) for rate-limit windows and the default `ending_at`; tests inject one. */
   readonly now?: () => number;
+  /**
+   * Serve Prometheus metrics at GET /metrics (metrics.ts); `token`: only
+   * `Authorization: Bearer <token>` may read them. Absent or null: no /metrics.
+   */
+  readonly metrics?: { readonly token: string | null; readonly instance?: TallyMetrics } | null;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
+  const metrics = options.metrics
+    ? (options.metrics.instance ?? new TallyMetrics(options.store))
+    : null;
+  const store = metrics ? metrics.instrument(options.store) : options.store;
   const limits = resolveRateLimits(options.limits);
   const limiter = options.limiter ?? new MemoryRateLimiter();
   // A disabled pino rather than `logger: false`, so the instance has one logger type either way.
@@ -66,8 +77,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook(
     'onRequest',
     createGuard({
-      authenticator: new Authenticator(options.store, now),
+      authenticator: new Authenticator(store, now),
       limiter,
+      ...(metrics ? { onRefused: (family: string) => metrics.rateLimited.inc({ family }) } : {}),
       limits,
       now,
     }),
@@ -76,7 +88,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleNotFound);
 
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, limiter, seriesCache: new SeriesCache(), now };
+  const seriesCache = new SeriesCache((hit) =>
+    metrics?.seriesCache.inc({ result: hit ? 'hit' : 'miss' }),
+  );
+  const deps: RouteDeps = { store, limiter, seriesCache, now, metrics };
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unknown';
+      metrics.requests.observe(
+        { route, method: request.method, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+    await app.register(async (scope) => metricsRoute(scope, metrics, options.metrics!.token));
+  }
   await app.register(async (scope) =>
     healthRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
   );

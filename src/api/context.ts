@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Permission } from '../domain/permissions.js';
 import type { ApiKeyGrant, Store } from '../store/store.js';
+import type { TallyMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SeriesCache } from './series-cache.js';
 
@@ -37,6 +38,8 @@ export interface RouteDeps {
   readonly store: Store;
   readonly limiter: RateLimiter;
   readonly seriesCache: SeriesCache;
+  /** Present when the app serves /metrics. */
+  readonly metrics: TallyMetrics | null;
   readonly now: () => number;
 }
 

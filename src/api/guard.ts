@@ -19,6 +19,8 @@ export interface GuardOptions {
   readonly limiter: RateLimiter;
   readonly limits: RateLimits;
   readonly now: () => number;
+  /** Told of each 429, with the rate-limit family (metrics.ts). */
+  readonly onRefused?: (family: string) => void;
 }
 
 function describeWindow(windowMs: number): string {
@@ -35,7 +37,7 @@ function describeWindow(windowMs: number): string {
 }
 
 export function createGuard(options: GuardOptions) {
-  const { authenticator, limiter, limits, now } = options;
+  const { authenticator, limiter, limits, now, onRefused } = options;
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.probe === true) return;
     const auth = await authenticator.authenticate({
@@ -74,6 +76,7 @@ export function createGuard(options: GuardOptions) {
       'x-ratelimit-reset': resetSeconds,
     });
     if (!decision.allowed) {
+      onRefused?.(family);
       const message = `rate limit exceeded: ${rule.limit} requests per ${describeWindow(rule.windowMs)}; retry after ${new Date(resetSeconds * 1000).toISOString()}`;
       return reply
         .code(429)

@@ -37,6 +37,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // The permission lives in route config (guard.ts); the document says it where clients look.
     transform: ({ schema, url, route }) => {
       const permission = route.config?.permission;
+      if (schema && route.config?.probe === true) {
+        return {
+          url,
+          schema: { ...schema, description: 'No API key, never rate limited.', security: [] },
+        };
+      }
       if (!schema || permission === undefined) return { schema, url };
       return {
         url,

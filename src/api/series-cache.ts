@@ -48,7 +48,11 @@ export class SeriesCache {
   /** A Map iterates in insertion order, so re-inserting on use makes it an LRU. */
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 512) {}
+  /** `onLookup` is told whether each answer came from the cache (metrics.ts). */
+  constructor(
+    private readonly onLookup: (hit: boolean) => void = () => {},
+    private readonly maxEntries = 512,
+  ) {}
 
   async render(
     store: Pick<Store, 'changeStamp'>,
@@ -56,8 +60,9 @@ export class SeriesCache {
     render: () => Promise<string>,
   ): Promise<RenderedAnswer> {
     const stamp = await store.changeStamp();
+    const hit = stamp === null ? undefined : this.entries.get(key);
+    this.onLookup(hit !== undefined && hit.stamp === stamp);
     if (stamp === null) return new RenderedAnswer(await render());
-    const hit = this.entries.get(key);
     if (hit?.stamp === stamp) {
       this.entries.delete(key);
       this.entries.set(key, hit);

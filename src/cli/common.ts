@@ -3,7 +3,10 @@
  * server), opening that store, and errors meant for the user (CliError: printed as
  * `tally: <message>` on stderr, exit code 1, no stack).
  */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { ClickHouseConnection } from '../store/clickhouse/http.js';
 import { isValidTimeZone } from '../domain/time.js';
 import type { RederiveProgress, Store, Workspace } from '../store/store.js';
 
@@ -12,8 +15,13 @@ export class CliError extends Error {}
 export const DEFAULT_DATA_DIR = './tally-data';
 
 export function dataDirOption(): Option {
-  return new Option('--data <dir>', 'folder of the embedded database').default(DEFAULT_DATA_DIR);
+  return new Option('--data <dir>', 'folder of the embedded database')
+    .default(DEFAULT_DATA_DIR)
+    .env('TALLY_DATA');
 }
+
+/** A whole number of milliseconds from 1 to 86,400,000 (a day). */
+const parseMs = (text: string): number => integerIn(1, 86_400_000)(text);
 
 export const STORE_KINDS = ['sqlite', 'clickhouse'] as const;
 
@@ -25,6 +33,12 @@ export interface StoreFlags {
   readonly clickhouseDatabase?: string;
   readonly clickhouseCluster?: string;
   readonly clickhouseNodes?: string;
+  readonly clickhouseUser?: string;
+  readonly clickhousePassword?: string;
+  readonly clickhouseCaFile?: string;
+  readonly clickhouseConnectTimeoutMs?: number;
+  readonly clickhouseQueryTimeoutMs?: number;
+  readonly clickhouseRetries?: number;
 }
 
 /**
@@ -34,24 +48,84 @@ export interface StoreFlags {
 export function storeOptions(): Option[] {
   return [
     dataDirOption(),
-    new Option('--store <kind>', 'where events are kept').choices(STORE_KINDS).default('sqlite'),
+    new Option('--store <kind>', 'where events are kept')
+      .choices(STORE_KINDS)
+      .default('sqlite')
+      .env('TALLY_STORE'),
     new Option(
       '--clickhouse-url <url>',
-      'with --store clickhouse: HTTP endpoint of the server queries go to (any node of a cluster)',
-    ),
-    new Option('--clickhouse-database <db>', 'with --store clickhouse: database name').default(
-      'tally',
-    ),
+      'with --store clickhouse: HTTP(S) endpoint of the server queries go to (any node of a cluster)',
+    ).env('TALLY_CLICKHOUSE_URL'),
+    new Option('--clickhouse-database <db>', 'with --store clickhouse: database name')
+      .default('tally')
+      .env('TALLY_CLICKHOUSE_DATABASE'),
     new Option(
       '--clickhouse-cluster <name>',
       "with --store clickhouse: a sharded cluster's name in remote_servers (needs --clickhouse-nodes)",
-    ),
+    ).env('TALLY_CLICKHOUSE_CLUSTER'),
     new Option(
       '--clickhouse-nodes <urls>',
       'with --clickhouse-cluster: comma-separated HTTP endpoints of every shard, where tables are created',
-    ),
+    ).env('TALLY_CLICKHOUSE_NODES'),
+    new Option(
+      '--clickhouse-user <name>',
+      "ClickHouse user (default: the server's default user)",
+    ).env('TALLY_CLICKHOUSE_USER'),
+    new Option(
+      '--clickhouse-password <password>',
+      'password of --clickhouse-user (prefer the variable: a flag shows in the process list)',
+    ).env('TALLY_CLICKHOUSE_PASSWORD'),
+    new Option(
+      '--clickhouse-ca-file <pem>',
+      'CA certificates (PEM) trusted for an https:// ClickHouse URL, in place of the system ones',
+    ).env('TALLY_CLICKHOUSE_CA_FILE'),
+    new Option('--clickhouse-connect-timeout-ms <ms>', 'give up connecting after this long')
+      .argParser(parseMs)
+      .default(10_000)
+      .env('TALLY_CLICKHOUSE_CONNECT_TIMEOUT_MS'),
+    new Option('--clickhouse-query-timeout-ms <ms>', 'give up on a query after this long')
+      .argParser(parseMs)
+      .default(300_000)
+      .env('TALLY_CLICKHOUSE_QUERY_TIMEOUT_MS'),
+    new Option(
+      '--clickhouse-retries <n>',
+      'tries again of a read that could not reach ClickHouse (with backoff)',
+    )
+      .argParser(integerIn(0, 10))
+      .default(3)
+      .env('TALLY_CLICKHOUSE_RETRIES'),
   ];
 }
+
+/** The connection settings the flags give (http.ts); the CA file is read here, once. */
+function clickHouseConnection(flags: StoreFlags): ClickHouseConnection {
+  let ca: Buffer | undefined;
+  if (flags.clickhouseCaFile !== undefined) {
+    try {
+      ca = readFileSync(flags.clickhouseCaFile);
+    } catch (error) {
+      throw new CliError(
+        `cannot read --clickhouse-ca-file ${flags.clickhouseCaFile}: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    ...(flags.clickhouseUser !== undefined ? { user: flags.clickhouseUser } : {}),
+    ...(flags.clickhousePassword !== undefined ? { password: flags.clickhousePassword } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(flags.clickhouseConnectTimeoutMs !== undefined
+      ? { connectTimeoutMs: flags.clickhouseConnectTimeoutMs }
+      : {}),
+    ...(flags.clickhouseQueryTimeoutMs !== undefined
+      ? { queryTimeoutMs: flags.clickhouseQueryTimeoutMs }
+      : {}),
+    ...(flags.clickhouseRetries !== undefined ? { retries: flags.clickhouseRetries } : {}),
+    onEvent: (event) => storeEvents.emit(event),
+  };
+}
+
+/** ClickHouse request errors and retries of this process, for /metrics (api/metrics.ts). */
+export const storeEvents = new EventEmitter<{ error: []; retry: [] }>();
 
 /** Adds storeOptions() to a command, for chaining. */
 export function withStoreOptions(command: Command): Command {
@@ -100,6 +174,7 @@ export async function openStore(flags: StoreFlags, ingesting = false): Promise<S
     return await openClickHouseStore({
       url,
       onRederive,
+      connection: clickHouseConnection(flags),
       ...(flags.clickhouseDatabase !== undefined ? { database: flags.clickhouseDatabase } : {}),
       ...(flags.clickhouseCluster !== undefined
         ? { cluster: { name: flags.clickhouseCluster, nodes } }

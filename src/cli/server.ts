@@ -9,7 +9,8 @@ import { buildApp } from '../api/app.js';
 import type { RateLimits } from '../api/rate-limit.js';
 import type { Store } from '../store/store.js';
 import type { RedisRateLimiter } from '../api/redis-rate-limiter.js';
-import { CliError } from './common.js';
+import { TallyMetrics } from '../api/metrics.js';
+import { CliError, storeEvents } from './common.js';
 
 export interface ListenOptions {
   readonly port: number;
@@ -18,6 +19,10 @@ export interface ListenOptions {
   readonly redisUrl?: string;
   /** Overrides of the SPEC §6 rate limits (TALLY_RATE_LIMITS). */
   readonly limits?: Partial<RateLimits>;
+  /** pino's level name; default info. */
+  readonly logLevel?: string;
+  /** Serve GET /metrics, readable only with this bearer token when it is not null. */
+  readonly metrics?: { readonly token: string | null } | null;
 }
 
 export interface RunningServer {
@@ -39,7 +44,7 @@ function urlOf(address: AddressInfo): string {
  * listening fails, so the caller hands it over for good).
  */
 export async function serveApi(store: Store, options: ListenOptions): Promise<RunningServer> {
-  const logger = pino({ name: 'tally' });
+  const logger = pino({ name: 'tally', level: options.logLevel ?? 'info' });
   let limiter: RedisRateLimiter | undefined;
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -47,9 +52,15 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
       const redis = await import('../api/redis-rate-limiter.js');
       limiter = new redis.RedisRateLimiter({ url: options.redisUrl });
     }
+    const metrics = options.metrics ? new TallyMetrics(store) : null;
+    if (metrics) {
+      storeEvents.on('error', () => metrics.clickhouse.inc({ event: 'error' }));
+      storeEvents.on('retry', () => metrics.clickhouse.inc({ event: 'retry' }));
+    }
     app = await buildApp({
       store,
       logger,
+      metrics: metrics && { token: options.metrics!.token, instance: metrics },
       ...(limiter ? { limiter } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });

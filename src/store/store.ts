@@ -36,6 +36,8 @@ export interface IngestOutcome {
   readonly accepted: number;
   /** Events whose id was already stored with the same content. */
   readonly duplicates: number;
+  /** Positions (in the array passed in) of those duplicates. */
+  readonly duplicatePositions: readonly number[];
   /** Newly stored events that count nowhere (SPEC §2). */
   readonly ignored: number;
   /** Positions (in the array passed in) of events whose id was stored with other content. */
@@ -160,6 +162,12 @@ export interface Store {
    * message says what is wrong (the file is not writable, ClickHouse does not answer).
    */
   ready(): Promise<void>;
+
+  /**
+   * Gauges of the store's own state for /metrics (names without the `tally_` prefix, e.g.
+   * `sqlite_wal_bytes`); never a workspace's data.
+   */
+  gauges(): Promise<Readonly<Record<string, number>>>;
 
   close(): Promise<void>;
 }

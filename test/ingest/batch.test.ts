@@ -82,7 +82,13 @@ describe('buildIngestAnswer', () => {
 
   it('answers success with the store counters and maps conflicts back to request indices', () => {
     // The store saw [a, b, c, a'] and found a' (position 3) conflicting with a.
-    const outcome: IngestOutcome = { accepted: 2, duplicates: 0, ignored: 1, conflicts: [3] };
+    const outcome: IngestOutcome = {
+      accepted: 2,
+      duplicates: 0,
+      duplicatePositions: [],
+      ignored: 1,
+      conflicts: [3],
+    };
     const answer = buildIngestAnswer(outcome, prepared);
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, {
@@ -105,7 +111,7 @@ describe('buildIngestAnswer', () => {
 
   it('lists conflicts among the other errors in request order', () => {
     const answer = buildIngestAnswer(
-      { accepted: 1, duplicates: 0, ignored: 1, conflicts: [0, 3] },
+      { accepted: 1, duplicates: 0, duplicatePositions: [], ignored: 1, conflicts: [0, 3] },
       prepared,
     );
     assert.deepEqual(
@@ -117,7 +123,7 @@ describe('buildIngestAnswer', () => {
 
   it('is a success when every valid event was a duplicate', () => {
     const answer = buildIngestAnswer(
-      { accepted: 0, duplicates: 4, ignored: 0, conflicts: [] },
+      { accepted: 0, duplicates: 4, duplicatePositions: [0, 1, 2, 3], ignored: 0, conflicts: [] },
       prepared,
     );
     assert.equal(answer.status, 200);
@@ -128,7 +134,7 @@ describe('buildIngestAnswer', () => {
   it('answers 400 with a summary when no event was valid', () => {
     const invalid = prepareBatch(itemsOf(lines(send('x', { time: -1 }), 'nope', send(''))));
     const answer = buildIngestAnswer(
-      { accepted: 0, duplicates: 0, ignored: 0, conflicts: [] },
+      { accepted: 0, duplicates: 0, duplicatePositions: [], ignored: 0, conflicts: [] },
       invalid,
     );
     assert.equal(answer.status, 400);

@@ -173,7 +173,13 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           event('email.MarkAsSpam', { id: 'm1', at: at(8) }),
           event('email.Unsubscribe', { id: 'n1', at: at(9), user: 'u2' }),
         ]);
-        assert.deepEqual(outcome, { accepted: 11, duplicates: 0, ignored: 2, conflicts: [] });
+        assert.deepEqual(outcome, {
+          accepted: 11,
+          duplicates: 0,
+          duplicatePositions: [],
+          ignored: 2,
+          conflicts: [],
+        });
         assert.deepEqual(await series(ws, '2026-01-04', '2026-01-06'), {
           ...entry('2026-01-05 email v1', {
             sent: 2,
@@ -234,7 +240,13 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           event('sms.InboundReceive', { id: 'm9', at: at(4), message_body: 'Info' }),
           event('sms.InboundReceive', { id: 'm10', at: at(4), message_body: 'hello' }),
         ]);
-        assert.deepEqual(outcome, { accepted: 9, duplicates: 0, ignored: 1, conflicts: [] });
+        assert.deepEqual(outcome, {
+          accepted: 9,
+          duplicates: 0,
+          duplicatePositions: [],
+          ignored: 1,
+          conflicts: [],
+        });
         assert.deepEqual(await series(ws, '2026-01-05', '2026-01-05'), {
           ...entry('2026-01-05 sms v1', {
             sent: 1,
@@ -431,7 +443,13 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           event('users.behaviors.CustomEvent', { id: 'x1', at: '2026-01-05T02:00:00Z' }),
           event('email.Send', { id: 'x2', at: '2026-01-05T02:00:00Z', campaign: null }),
         ]);
-        assert.deepEqual(first, { accepted: 2, duplicates: 0, ignored: 2, conflicts: [] });
+        assert.deepEqual(first, {
+          accepted: 2,
+          duplicates: 0,
+          duplicatePositions: [],
+          ignored: 2,
+          conflicts: [],
+        });
         const second = await store.ingest(ws, [
           send('e1', '2026-01-05T01:00:00Z'), // duplicate
           send('e2', '2026-01-06T02:00:00Z'), // conflict: other content, not applied
@@ -441,7 +459,13 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           send('e4', '2026-01-07T04:00:00Z'), // ...so this one is a conflict
           event('email.Send', { id: 'x2', at: '2026-01-05T02:00:00Z', campaign: null }),
         ]);
-        assert.deepEqual(second, { accepted: 2, duplicates: 3, ignored: 0, conflicts: [1, 5] });
+        assert.deepEqual(second, {
+          accepted: 2,
+          duplicates: 3,
+          duplicatePositions: [0, 3, 6],
+          ignored: 0,
+          conflicts: [1, 5],
+        });
         assert.deepEqual(await series(ws, '2026-01-01', '2026-01-31'), {
           ...entry('2026-01-05 email v1', { sent: 4, unique_recipients: 1 }),
           '2026-01-05 - - unique_recipients': 1,

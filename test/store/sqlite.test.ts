@@ -46,7 +46,13 @@ describe('sqlite store', () => {
       event('email.Open', { id: 'o1', at: '2026-01-05T10:00:00Z' }),
       event('email.Open', { id: 'o2', at: '2026-01-06T10:00:00Z' }),
     ]);
-    assert.deepEqual(outcome, { accepted: 1, duplicates: 1, ignored: 0, conflicts: [] });
+    assert.deepEqual(outcome, {
+      accepted: 1,
+      duplicates: 1,
+      duplicatePositions: [0],
+      ignored: 0,
+      conflicts: [],
+    });
     const cells = await second.campaignSeries(ws.id, 'c1', {
       firstDay: 20_458,
       lastDay: 20_459,
@@ -178,11 +184,11 @@ describe('sqlite store', () => {
     ]);
     assert.deepEqual(first, {
       status: 'fulfilled',
-      value: { accepted: 2, duplicates: 0, ignored: 0, conflicts: [] },
+      value: { accepted: 2, duplicates: 0, duplicatePositions: [], ignored: 0, conflicts: [] },
     });
     assert.deepEqual(second, {
       status: 'fulfilled',
-      value: { accepted: 1, duplicates: 1, ignored: 0, conflicts: [] },
+      value: { accepted: 1, duplicates: 1, duplicatePositions: [0], ignored: 0, conflicts: [] },
     });
     assert.equal(lost.status, 'rejected');
     assert.match(String(lost.reason), /unknown workspace/);

@@ -14,7 +14,13 @@ import { ERROR_RESPONSES, ErrorSchema } from '../schemas.js';
 /** The types body.ts frames; any other Content-Type is a 415. */
 const EVENT_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson'];
 
-const NOTHING_STORED: IngestOutcome = { accepted: 0, duplicates: 0, ignored: 0, conflicts: [] };
+const NOTHING_STORED: IngestOutcome = {
+  accepted: 0,
+  duplicates: 0,
+  duplicatePositions: [],
+  ignored: 0,
+  conflicts: [],
+};
 
 const IngestAnswerSchema = Type.Object({
   message: Type.String(),
@@ -79,6 +85,7 @@ export async function eventsRoutes(app: TallyInstance, deps: RouteDeps): Promise
           ? NOTHING_STORED
           : await deps.store.ingest(workspaceOf(request), prepared.events);
       const answer = buildIngestAnswer(outcome, prepared);
+      deps.metrics?.countIngest(parsed.items, prepared, outcome);
       const warnings =
         prepared.events.length === 0
           ? []

@@ -20,11 +20,14 @@ import { DEFAULT_DEMO_EVENTS, DEFAULT_DEMO_SEED, DEMO_DAYS } from '../demo/gener
 import { demoInstructions } from '../demo/instructions.js';
 import { DEMO_WORKSPACE, installDemo } from '../demo/load.js';
 import { MS_PER_DAY } from '../demo/rhythm.js';
-import { listenOptions } from './serve.js';
+import { listenOptions, operationOptions, type LOG_LEVELS } from './serve.js';
 
 interface DemoFlags extends StoreFlags {
   readonly port: number;
   readonly host: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly metrics: boolean;
+  readonly metricsToken?: string;
   readonly events: number;
   readonly seed: number;
 }
@@ -77,7 +80,7 @@ export function registerDemoCommand(program: Command): void {
         .argParser(integerIn(0, 2 ** 32 - 1))
         .default(DEFAULT_DEMO_SEED),
     );
-  for (const option of listenOptions()) command.addOption(option);
+  for (const option of [...listenOptions(), ...operationOptions()]) command.addOption(option);
   command.action(async (flags: DemoFlags) => {
     const store = await openStore(flags, true);
     let workspace: Workspace;
@@ -97,7 +100,12 @@ export function registerDemoCommand(program: Command): void {
     }
     // Imported here, as in serve.ts: only serving commands pay for loading the API.
     const { serveApi } = await import('../server.js');
-    const { url } = await serveApi(store, { port: flags.port, host: flags.host });
+    const { url } = await serveApi(store, {
+      port: flags.port,
+      host: flags.host,
+      logLevel: flags.logLevel,
+      metrics: flags.metrics ? { token: flags.metricsToken ?? null } : null,
+    });
     const endDay = dayOf(workspace.createdAtMs);
     console.log(demoInstructions({ url, key, endDay, nowMs: Date.now() }));
   });

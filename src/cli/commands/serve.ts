@@ -15,17 +15,38 @@ export function listenOptions(): Option[] {
   return [
     new Option('--port <port>', 'TCP port (0: any free port)')
       .argParser(parsePort)
-      .default(DEFAULT_PORT),
-    new Option('--host <host>', 'interface to listen on (0.0.0.0: every interface)').default(
-      DEFAULT_HOST,
-    ),
+      .default(DEFAULT_PORT)
+      .env('TALLY_PORT'),
+    new Option('--host <host>', 'interface to listen on (0.0.0.0: every interface)')
+      .default(DEFAULT_HOST)
+      .env('TALLY_HOST'),
   ];
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 interface ServeFlags extends StoreFlags {
   readonly port: number;
   readonly host: string;
   readonly redisUrl?: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly metrics: boolean;
+  readonly metricsToken?: string;
+}
+
+/** Logging and /metrics, shared with `tally demo`. */
+export function operationOptions(): Option[] {
+  return [
+    new Option('--log-level <level>', 'the least severe log lines written')
+      .choices(LOG_LEVELS)
+      .default('info')
+      .env('TALLY_LOG_LEVEL'),
+    new Option('--no-metrics', 'do not serve GET /metrics (Prometheus)').env('TALLY_NO_METRICS'),
+    new Option(
+      '--metrics-token <token>',
+      'only "Authorization: Bearer <token>" may read /metrics (default: anyone who reaches the port)',
+    ).env('TALLY_METRICS_TOKEN'),
+  ];
 }
 
 /** The environment variable that overrides rate limits (docs/deploy.md). */
@@ -68,7 +89,7 @@ export function redisOption(): Option {
   return new Option(
     '--redis-url <url>',
     'keep rate-limit counters in Redis (redis://host:port), shared by every API process using it; default: in memory',
-  );
+  ).env('TALLY_REDIS_URL');
 }
 
 export function registerServeCommand(program: Command): void {
@@ -78,9 +99,10 @@ export function registerServeCommand(program: Command): void {
   withStoreOptions(command);
   for (const option of listenOptions()) command.addOption(option);
   command.addOption(redisOption());
+  for (const option of operationOptions()) command.addOption(option);
   command.addHelpText(
     'after',
-    `\nEnvironment:\n  ${RATE_LIMITS_ENV}  JSON overrides of the rate limits, e.g. '{"dataSeries":{"limit":100,"windowMs":60000}}'\n                     (families: dataSeries, sendIdCreate, default; docs/deploy.md)`,
+    `\nEvery option can also be set by its environment variable (shown after it; a flag wins).\nEnvironment:\n  ${RATE_LIMITS_ENV}  JSON overrides of the rate limits, e.g. '{"dataSeries":{"limit":100,"windowMs":60000}}'\n                     (families: dataSeries, sendIdCreate, default; docs/deploy.md)`,
   );
   command.action(async (flags: ServeFlags) => {
     const limits = rateLimitsFromEnv(process.env[RATE_LIMITS_ENV]);
@@ -88,6 +110,8 @@ export function registerServeCommand(program: Command): void {
     await serveApi(await openStore(flags, true), {
       port: flags.port,
       host: flags.host,
+      logLevel: flags.logLevel,
+      metrics: flags.metrics ? { token: flags.metricsToken ?? null } : null,
       ...(flags.redisUrl !== undefined ? { redisUrl: flags.redisUrl } : {}),
       ...(limits ? { limits } : {}),
     });

@@ -246,6 +246,11 @@ class ClickHouseStore implements Store {
     }
   }
 
+  /** Nothing of its own to report: request errors and retries are counted by the caller. */
+  async gauges(): Promise<Readonly<Record<string, number>>> {
+    return {};
+  }
+
   /** Closes the kept-alive connections to ClickHouse. */
   async close(): Promise<void> {
     await this.db.close();

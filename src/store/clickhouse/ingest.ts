@@ -60,7 +60,7 @@ export interface CheckedBatch {
   readonly workspaceId: string;
   readonly events: readonly NormalizedEvent[];
   readonly fresh: readonly NormalizedEvent[];
-  readonly duplicates: number;
+  readonly duplicatePositions: readonly number[];
   readonly conflicts: readonly number[];
 }
 
@@ -76,17 +76,17 @@ export async function checkIds(
   const stored = await storedHashes(db, workspaceId, events);
   const fresh: NormalizedEvent[] = [];
   const conflicts: number[] = [];
-  let duplicates = 0;
+  const duplicatePositions: number[] = [];
   events.forEach((event, position) => {
     // The first copy of an id wins, against the store as within the batch.
     const earlier = stored.get(event.id);
     if (earlier === undefined) {
       stored.set(event.id, event.hash);
       fresh.push(event);
-    } else if (earlier === event.hash) duplicates++;
+    } else if (earlier === event.hash) duplicatePositions.push(position);
     else conflicts.push(position);
   });
-  return { workspaceId, events, fresh, duplicates, conflicts };
+  return { workspaceId, events, fresh, duplicatePositions, conflicts };
 }
 
 /** The second half: stores the new events, then records the batch's touches. */
@@ -94,7 +94,7 @@ export async function storeChecked(
   db: ClickHouseHttp,
   batch: CheckedBatch,
 ): Promise<IngestOutcome> {
-  const { workspaceId, events, fresh, duplicates, conflicts } = batch;
+  const { workspaceId, events, fresh, duplicatePositions, conflicts } = batch;
   const insertedMs = Date.now();
   await db.insert(
     'events',
@@ -108,7 +108,13 @@ export async function storeChecked(
     events.filter((_, position) => !conflicting.has(position)),
   );
   const ignored = fresh.filter((event) => !countsSomewhere(event)).length;
-  return { accepted: fresh.length - ignored, duplicates, ignored, conflicts };
+  return {
+    accepted: fresh.length - ignored,
+    duplicates: duplicatePositions.length,
+    duplicatePositions,
+    ignored,
+    conflicts,
+  };
 }
 
 async function storedHashes(

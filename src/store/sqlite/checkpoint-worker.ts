@@ -17,9 +17,24 @@ const db = new Database(file);
 db.pragma('busy_timeout = 5000');
 // A checkpoint fsyncs the WAL before copying it and the database file after, as the writer's would.
 db.pragma('synchronous = FULL');
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const checkpoint = db.prepare<[], { busy: number; log: number; checkpointed: number }>(
+  'PRAGMA wal_checkpoint(PASSIVE)',
+);
 
-const timer = setInterval(() => checkpoint.run(), intervalMs);
+/** What each checkpoint left behind, for /metrics: frames in the WAL not yet copied. */
+export interface CheckpointReport {
+  readonly atMs: number;
+  readonly pendingFrames: number;
+}
+
+const timer = setInterval(() => {
+  const { log, checkpointed } = checkpoint.get()!;
+  const report: CheckpointReport = {
+    atMs: Date.now(),
+    pendingFrames: Math.max(0, log - checkpointed),
+  };
+  parentPort!.postMessage(report);
+}, intervalMs);
 parentPort!.on('message', () => {
   clearInterval(timer);
   checkpoint.run();

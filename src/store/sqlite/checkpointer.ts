@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { CheckpointWorkerData } from './checkpoint-worker.js';
+import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker.js';
 
 /**
  * About a second of ingest at full speed fills 16,384 WAL pages, SQLite's own threshold here
@@ -16,12 +16,15 @@ const INTERVAL_MS = 1_000;
 
 export class Checkpointer {
   private readonly worker: Worker;
+  /** The latest checkpoint's report; null before the first. */
+  last: CheckpointReport | null = null;
 
   constructor(file: string) {
     const data: CheckpointWorkerData = { file, intervalMs: INTERVAL_MS };
     this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
       workerData: data,
     });
+    this.worker.on('message', (report: CheckpointReport) => (this.last = report));
     // Never the reason a process stays alive; close() stops it in order.
     this.worker.unref();
   }

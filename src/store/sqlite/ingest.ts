@@ -114,7 +114,7 @@ export class Ingester {
     const inBatch = new Map<string, string>();
     const stored: NormalizedEvent[] = [];
     const conflicts: number[] = [];
-    let duplicates = 0;
+    const duplicatePositions: number[] = [];
     let ignored = 0;
     events.forEach((event, position) => {
       // The first copy of an id wins, within the batch as against the store.
@@ -124,12 +124,18 @@ export class Ingester {
         stored.push(event);
         if (!countsSomewhere(event)) ignored++;
       } else if (earlierHash === event.hash) {
-        duplicates++;
+        duplicatePositions.push(position);
       } else {
         conflicts.push(position);
       }
     });
-    const outcome = { accepted: stored.length - ignored, duplicates, ignored, conflicts };
+    const outcome = {
+      accepted: stored.length - ignored,
+      duplicates: duplicatePositions.length,
+      duplicatePositions,
+      ignored,
+      conflicts,
+    };
     return { outcome, events: stored };
   }
 

@@ -5,7 +5,7 @@
  * better-sqlite3 is synchronous, so every method runs to completion before the next starts;
  * each write is one transaction, durable when its promise resolves (synchronous=FULL).
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { ApiKeyInfo, NewKeyDetails } from '../../domain/api-key.js';
@@ -258,6 +258,20 @@ class SqliteStore implements Store {
     this.dataVersion.get();
     await access(this.db.name, constants.W_OK);
     await access(dirname(this.db.name), constants.W_OK);
+  }
+
+  async gauges(): Promise<Readonly<Record<string, number>>> {
+    const wal = await stat(`${this.db.name}-wal`).catch(() => null);
+    const last = this.checkpointer?.last ?? null;
+    return {
+      sqlite_wal_bytes: wal?.size ?? 0,
+      ...(last === null
+        ? {}
+        : {
+            sqlite_checkpoint_pending_frames: last.pendingFrames,
+            sqlite_checkpoint_age_seconds: (Date.now() - last.atMs) / 1000,
+          }),
+    };
   }
 
   async close(): Promise<void> {
