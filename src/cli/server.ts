@@ -1,7 +1,8 @@
 /**
  * Serving the API from the CLI (`tally serve`, `tally demo`): listen, log, and shut down cleanly
- * on SIGTERM/SIGINT: stop taking requests, let the ones in flight finish (each ingest is
- * already durable when it answers), then close the store so the database is left tidy.
+ * on SIGTERM/SIGINT, or when a wrapper in front of it exits: stop taking requests, let the ones
+ * in flight finish (each ingest is already durable when it answers), then close the store so the
+ * database is left tidy, all within 10 s.
  */
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -87,14 +88,19 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
   const url = urlOf(app.server.address() as AddressInfo);
 
   let closing = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (reason: string): void => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
+    // Within 10 s, as orchestrators expect: a request still running then is cut off.
+    setTimeout(() => {
+      logger.error('requests still running after 9 s; exiting without them');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     app
-      .close()
+      .close() // stops accepting, answers 503 to new requests, waits for those in flight
       .then(() => limiter?.close())
-      .then(() => store.close())
+      .then(() => store.close()) // the last commits are durable; checkpoint and close the file
       .then(
         () => logger.info('stopped'),
         (error: unknown) => {
@@ -103,7 +109,27 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
         },
       );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopWithParent(() => shutdown('parent process exited'));
   return { url, logger };
+}
+
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/**
+ * `npx tally serve` (and `npm exec`, or a shell that does not exec its last command) runs this
+ * process under a wrapper that exits on SIGTERM without passing the signal on: the server
+ * would be left running, holding its port. When the parent process goes away, this process is
+ * re-parented (its ppid changes), and it shuts down as if it had been sent SIGTERM.
+ */
+function stopWithParent(stop: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 250);
+  timer.unref();
 }

@@ -25,9 +25,12 @@ export interface CliResult {
 }
 
 /** Runs a command to completion. */
-export function runCli(args: readonly string[]): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args]);
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -54,8 +57,9 @@ export function startCli(
   args: readonly string[],
   ready: RegExp,
   timeoutMs = 120_000,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args]);
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
