@@ -5,7 +5,14 @@
  */
 import { Option, type Command } from 'commander';
 import { resolveRateLimits, type RateLimits } from '../../api/rate-limit.js';
-import { CliError, openStore, parsePort, withStoreOptions, type StoreFlags } from '../common.js';
+import {
+  CliError,
+  openStore,
+  parsePort,
+  storeOptions,
+  withStoreOptions,
+  type StoreFlags,
+} from '../common.js';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -90,6 +97,12 @@ export function redisOption(): Option {
     '--redis-url <url>',
     'keep rate-limit counters in Redis (redis://host:port), shared by every API process using it; default: in memory',
   ).env('TALLY_REDIS_URL');
+}
+
+/** Every environment variable `tally serve` reads (docs/deploy.md lists them all). */
+export function serveEnvironment(): string[] {
+  const options = [...storeOptions(), ...listenOptions(), redisOption(), ...operationOptions()];
+  return [...options.flatMap((option) => option.envVar ?? []), RATE_LIMITS_ENV];
 }
 
 export function registerServeCommand(program: Command): void {
