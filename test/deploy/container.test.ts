@@ -190,3 +190,12 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+describe('docs/deploy.md', () => {
+  it('lists every variable Tally reads in its configuration table', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'deploy.md'), 'utf8');
+    for (const variable of serveEnvironment()) {
+      assert.match(doc, new RegExp(`^\\| \`${variable}\` \\|`, 'm'), variable);
+    }
+  });
+});
