@@ -4,24 +4,27 @@
  * terminal: flags, the progress bar on stderr, SIGINT, the summary on stdout and the exit code.
  */
 import { MultiBar, Presets } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExportPathError } from '../../ingest/avro/export-tree.js';
 import { ImportJournal } from '../../ingest/avro/import-journal.js';
 import {
   CliError,
   withStoreOptions,
   integerIn,
+  parsePort,
   requireWorkspace,
   withStore,
   type StoreFlags,
 } from '../common.js';
 import { formatSummary, runImport, type ImportProgress } from '../import.js';
+import { ImportMetrics } from '../import-metrics.js';
 
 interface ImportFlags extends StoreFlags {
   readonly workspace: string;
   readonly eventType?: string;
   readonly watch?: boolean;
   readonly pollMs: number;
+  readonly metricsPort?: number;
 }
 
 /** Exit code of a run stopped by SIGINT before it read everything (the shell's 128 + SIGINT). */
@@ -90,7 +93,20 @@ export function registerImportCommand(program: Command): void {
       integerIn(10, 3_600_000),
       5_000,
     )
+    .addOption(
+      new Option('--metrics-port <port>', 'serve the progress as Prometheus gauges on 127.0.0.1')
+        .argParser(parsePort)
+        .env('TALLY_IMPORT_METRICS_PORT'),
+    )
     .action(async (path: string, flags: ImportFlags) => {
+      const metrics = flags.metricsPort === undefined ? null : new ImportMetrics();
+      if (metrics) {
+        const port = await metrics.listen(
+          flags.metricsPort!,
+          process.env.TALLY_METRICS_TOKEN ?? null,
+        );
+        console.error(`import metrics at http://127.0.0.1:${port}/metrics`);
+      }
       const summary = await withStore(
         flags,
         async (store) => {
@@ -108,7 +124,10 @@ export function registerImportCommand(program: Command): void {
               signal: controller.signal,
               ...(flags.eventType !== undefined ? { eventType: flags.eventType } : {}),
               ...(flags.watch ? { watchIntervalMs: flags.pollMs } : {}),
-              onProgress: (progress) => bar.update(progress),
+              onProgress: (progress) => {
+                bar.update(progress);
+                metrics?.update(progress);
+              },
               onFileError: (message) => bar.log(`tally: import failed: ${message}`),
             });
           } catch (error) {
@@ -120,6 +139,7 @@ export function registerImportCommand(program: Command): void {
         },
         true,
       );
+      await metrics?.close();
       process.stdout.write(formatSummary(summary));
       if (summary.failures.length > 0) process.exitCode = 1;
       // Ctrl-C is how --watch ends; a one-shot run it cut short has work left.
