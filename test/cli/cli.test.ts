@@ -151,6 +151,7 @@ describe('tally CLI', () => {
     assert.deepEqual(grant, {
       workspaceId: workspace!.id,
       permissions: ['campaigns.data_series', 'events.write'],
+      expiresAtMs: null,
     });
     assert.deepEqual(allGrant?.permissions, [...PERMISSIONS]);
   });

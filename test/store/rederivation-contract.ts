@@ -88,17 +88,22 @@ export function rederivationContract(name: string, open: OpenAt, freshPlace: () 
   describe(`re-derivation under newer rules: ${name}`, () => {
     const OLD = olderRules(CURRENT_RULES);
 
-    it('counts events stored under older rules exactly as a fresh ingest under the new ones', async () => {
+    /** A fresh store under the current rules, and a place holding the same events under OLD. */
+    async function storedUnderOld(): Promise<{ fresh: Store; expected: unknown; place: string }> {
       const fresh = await open(freshPlace(), {});
       await prepare(fresh, under(CURRENT_RULES));
       const expected = await answers(fresh);
-
       const place = freshPlace();
       const old = await open(place, { rules: OLD });
       await prepare(old, under(OLD));
       // Not vacuous: the older rules count these records otherwise.
       assert.notDeepEqual(await answers(old), expected);
       await old.close();
+      return { fresh, expected, place };
+    }
+
+    it('counts events stored under older rules exactly as a fresh ingest under the new ones', async () => {
+      const { fresh, expected, place } = await storedUnderOld();
 
       const progress: RederiveProgress[] = [];
       const upgraded = await open(place, { onRederive: (p) => progress.push(p) });
@@ -123,14 +128,7 @@ export function rederivationContract(name: string, open: OpenAt, freshPlace: () 
     });
 
     it('resumes an interrupted re-derivation and loses nothing', async () => {
-      const fresh = await open(freshPlace(), {});
-      await prepare(fresh, under(CURRENT_RULES));
-      const expected = await answers(fresh);
-
-      const place = freshPlace();
-      const old = await open(place, { rules: OLD });
-      await prepare(old, under(OLD));
-      await old.close();
+      const { fresh, expected, place } = await storedUnderOld();
 
       // The process dies partway: its rules fail on the 30th event derived.
       let derived = 0;

@@ -264,6 +264,11 @@ describe('sqlite store', () => {
         WHERE currency IS NOT NULL;
       DROP TABLE seen_buttons;
       DROP TABLE derivation;
+      CREATE TABLE api_keys_v5 (key_hash TEXT PRIMARY KEY, workspace_id TEXT NOT NULL,
+        permissions TEXT NOT NULL);
+      INSERT INTO api_keys_v5 SELECT key_hash, workspace_id, permissions FROM api_keys;
+      DROP TABLE api_keys;
+      ALTER TABLE api_keys_v5 RENAME TO api_keys;
       PRAGMA user_version = 5;
     `);
     db.close();

@@ -13,6 +13,7 @@
 import { rederive, type DerivationRules } from '../../domain/rules-version.js';
 import type { NormalizedEvent } from '../../domain/event.js';
 import type { RederiveProgress } from '../store.js';
+import { STORED_EVENT_COLUMNS, storedEventOf, type StoredEventRow } from '../stored-event-row.js';
 import type { ClickHouseHttp } from './http.js';
 import { ingestEvents } from './ingest.js';
 import { DERIVED_TABLES, RULES_STATE } from './schema.js';
@@ -28,14 +29,8 @@ interface State {
   readonly phase: 'done' | 'copied' | 'cleared';
 }
 
-interface SourceRow {
+interface SourceRow extends StoredEventRow {
   workspace_id: string;
-  id: string;
-  hash: string;
-  event_type: string;
-  instant_ms: number;
-  user_key: string;
-  payload: string;
 }
 
 export interface RederiveTarget {
@@ -128,7 +123,7 @@ async function reingest(
   };
   for (const node of nodes) {
     let rows: SourceRow[] = [];
-    const sql = `SELECT workspace_id, id, hash, event_type, instant_ms, user_key, payload FROM ${SOURCE}`;
+    const sql = `SELECT workspace_id, ${STORED_EVENT_COLUMNS} FROM ${SOURCE}`;
     for await (const row of node.stream<SourceRow>(sql)) {
       rows.push(row);
       if (rows.length === BATCH) {
@@ -146,14 +141,7 @@ function byWorkspace(
 ): Map<string, NormalizedEvent[]> {
   const batches = new Map<string, NormalizedEvent[]>();
   for (const row of rows) {
-    const event = rederive(rules, {
-      id: row.id,
-      hash: row.hash,
-      eventType: row.event_type,
-      instantMs: Number(row.instant_ms),
-      userKey: row.user_key,
-      payload: row.payload,
-    });
+    const event = rederive(rules, storedEventOf(row));
     const events = batches.get(row.workspace_id) ?? [];
     events.push(event);
     batches.set(row.workspace_id, events);

@@ -13,6 +13,7 @@
 import type { Statement } from 'better-sqlite3';
 import { rederive, type DerivationRules } from '../../domain/rules-version.js';
 import type { RederiveProgress } from '../store.js';
+import { STORED_EVENT_COLUMNS, storedEventOf, type StoredEventRow } from '../stored-event-row.js';
 import type { Batch, Ingester } from './ingest.js';
 import { DERIVED_TABLES, type Db } from './schema.js';
 
@@ -20,15 +21,9 @@ const QUEUE = 'rederive_queue';
 /** Events per transaction: bounds memory and how long the write lock is held. */
 const BATCH = 5_000;
 
-interface QueuedRow {
+interface QueuedRow extends StoredEventRow {
   seq: number;
   ws: string;
-  id: string;
-  hash: string;
-  event_type: string;
-  instant_ms: number;
-  user_key: string;
-  payload: string;
 }
 
 export function rederiveIfNeeded(
@@ -50,8 +45,7 @@ export function rederiveIfNeeded(
 
   const total = db.prepare(`SELECT count(*) FROM ${QUEUE}`).pluck().get() as number;
   const next = db.prepare<[number], QueuedRow>(
-    `SELECT rowid AS seq, ws, id, hash, event_type, instant_ms, user_key, payload
-     FROM ${QUEUE} ORDER BY rowid LIMIT ?`,
+    `SELECT rowid AS seq, ws, ${STORED_EVENT_COLUMNS} FROM ${QUEUE} ORDER BY rowid LIMIT ?`,
   );
   const remove: Statement<[number]> = db.prepare(`DELETE FROM ${QUEUE} WHERE rowid <= ?`);
   const step = db.transaction((): number => {
@@ -103,14 +97,7 @@ function startQueue(db: Db): void {
 function batchesOf(rows: readonly QueuedRow[], rules: DerivationRules): Batch[] {
   const batches: { workspaceId: string; events: ReturnType<typeof rederive>[] }[] = [];
   for (const row of rows) {
-    const event = rederive(rules, {
-      id: row.id,
-      hash: row.hash,
-      eventType: row.event_type,
-      instantMs: row.instant_ms,
-      userKey: row.user_key,
-      payload: row.payload,
-    });
+    const event = rederive(rules, storedEventOf(row));
     const last = batches[batches.length - 1];
     if (last?.workspaceId === row.ws) last.events.push(event);
     else batches.push({ workspaceId: row.ws, events: [event] });
