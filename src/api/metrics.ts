@@ -74,7 +74,14 @@ export class TallyMetrics {
   constructor(store: Store) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tally_process_' });
     const gauges = new Map<string, Gauge>();
-    // The store's own state (SQLite WAL size, checkpoint lag) is read when scraped.
+    // The store's own state (SQLite WAL size, checkpoint lag) is read when scraped, once per
+    // scrape: the gauges' collect() calls run together and share the read in flight.
+    let reading: Promise<Readonly<Record<string, number>>> | null = null;
+    const readStore = () =>
+      (reading ??= store
+        .gauges()
+        .catch((): Readonly<Record<string, number>> => ({}))
+        .finally(() => (reading = null)));
     for (const name of STORE_GAUGES) {
       gauges.set(
         name,
@@ -83,8 +90,7 @@ export class TallyMetrics {
           help: STORE_GAUGE_HELP[name],
           registers: [this.registry],
           collect: async () => {
-            const values = await store.gauges().catch(() => ({}) as Record<string, number>);
-            const value = (values as Record<string, number>)[name];
+            const value = (await readStore())[name];
             if (value !== undefined) gauges.get(name)!.set(value);
           },
         }),
