@@ -10,7 +10,7 @@ import {
   familyOf,
   IMPORTED_CONVERSION,
 } from '../domain/catalog.js';
-import { countsSomewhere } from '../domain/event.js';
+import { countsSomewhere, type NormalizedEvent } from '../domain/event.js';
 import type { PreparedBatch } from '../ingest/batch.js';
 import type { BodyItem } from '../ingest/body.js';
 import { unwrapUnion } from '../ingest/currents.js';
@@ -105,11 +105,21 @@ export class TallyMetrics {
       const raw = item && 'value' in item ? (item.value as { event_type?: unknown } | null) : null;
       const type =
         raw !== null && typeof raw === 'object' ? unwrapUnion(raw.event_type) : undefined;
-      this.events.inc({ outcome: 'rejected', event_type: eventTypeLabel(type) });
+      this.countRejected(type);
     }
+    this.countStored(prepared.events, outcome);
+  }
+
+  /** An event refused before the store (its type as sent, when it had one). */
+  countRejected(eventType: unknown): void {
+    this.events.inc({ outcome: 'rejected', event_type: eventTypeLabel(eventType) });
+  }
+
+  /** What the store made of each event handed to it (`POST /events`, `/users/track`). */
+  countStored(events: readonly NormalizedEvent[], outcome: IngestOutcome): void {
     const duplicates = new Set(outcome.duplicatePositions);
     const conflicts = new Set(outcome.conflicts);
-    prepared.events.forEach((event, position) => {
+    events.forEach((event, position) => {
       const fate: EventOutcome = conflicts.has(position)
         ? 'conflict'
         : duplicates.has(position)

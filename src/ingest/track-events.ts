@@ -10,7 +10,7 @@ import type { Behavior, BehaviorKind } from '../domain/behaviors.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import { normalizeEvent } from './currents.js';
 
-const CURRENTS_TYPE_OF_KIND: Readonly<Record<BehaviorKind, string>> = {
+export const CURRENTS_TYPE_OF_KIND: Readonly<Record<BehaviorKind, string>> = {
   purchase: 'users.behaviors.Purchase',
   custom_event: 'users.behaviors.CustomEvent',
   session_start: 'users.behaviors.app.SessionStart',

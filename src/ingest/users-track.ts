@@ -68,7 +68,7 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const KIND_OF_ARRAY: Readonly<Record<Exclude<TrackArray, 'attributes'>, BehaviorKind>> = {
+export const KIND_OF_ARRAY: Readonly<Record<Exclude<TrackArray, 'attributes'>, BehaviorKind>> = {
   events: 'custom_event',
   purchases: 'purchase',
 };

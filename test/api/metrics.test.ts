@@ -89,3 +89,41 @@ describe('GET /metrics', () => {
     assert.ok(!after.includes(h.workspace.id), 'a workspace id is in the metrics');
   });
 });
+
+describe('GET /metrics: /users/track', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ metrics: { token: null } });
+  });
+  after(() => h.close());
+
+  it('counts its events and purchases as the behaviors they become', async () => {
+    const read = async () => (await h.app.inject({ url: '/metrics' })).body;
+    const before = await read();
+    const time = '2026-01-05T10:00:00Z';
+    const track = await h.app.inject({
+      method: 'POST',
+      url: '/users/track',
+      headers: bearer(h.key),
+      payload: {
+        events: [
+          { external_id: 'u1', name: 'signup', time },
+          { name: 'no user', time },
+        ],
+        purchases: [
+          { external_id: 'u1', product_id: 'p', price: 1, currency: 'USD', time },
+          { external_id: 'u1', product_id: 'p', price: 1, currency: 'USD', time }, // the same
+        ],
+      },
+    });
+    assert.equal(track.statusCode, 200);
+    const after = await read();
+    const moved = (outcome: string, event_type: string) =>
+      sample(after, 'tally_events_total', { outcome, event_type }) -
+      sample(before, 'tally_events_total', { outcome, event_type });
+    assert.equal(moved('accepted', 'users.behaviors.CustomEvent'), 1);
+    assert.equal(moved('rejected', 'users.behaviors.CustomEvent'), 1);
+    assert.equal(moved('accepted', 'users.behaviors.Purchase'), 1);
+    assert.equal(moved('duplicate', 'users.behaviors.Purchase'), 1);
+  });
+});

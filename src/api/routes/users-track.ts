@@ -5,8 +5,17 @@
  * users-track.ts), so a retry never counts twice. A 200 means they are durable.
  */
 import { Type } from '@sinclair/typebox';
-import { buildTrackAnswer, parseUsersTrack, TRACK_ARRAYS } from '../../ingest/users-track.js';
-import { behaviorEvent, currencyWarnings } from '../../ingest/track-events.js';
+import {
+  buildTrackAnswer,
+  KIND_OF_ARRAY,
+  parseUsersTrack,
+  TRACK_ARRAYS,
+} from '../../ingest/users-track.js';
+import {
+  behaviorEvent,
+  currencyWarnings,
+  CURRENTS_TYPE_OF_KIND,
+} from '../../ingest/track-events.js';
 import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 
@@ -49,10 +58,16 @@ export async function usersTrackRoutes(app: TallyInstance, deps: RouteDeps): Pro
       const parsed = parseUsersTrack(request.body);
       if (!parsed.ok) return reply.code(400).send({ message: parsed.message });
       const answer = buildTrackAnswer(parsed.request);
+      for (const error of parsed.request.errors) {
+        if (error.input_array !== 'attributes') {
+          deps.metrics?.countRejected(CURRENTS_TYPE_OF_KIND[KIND_OF_ARRAY[error.input_array]]);
+        }
+      }
       const events = parsed.request.behaviors.map(behaviorEvent);
       if (events.length === 0) return reply.code(answer.status).send(answer.body);
       const workspaceId = workspaceOf(request);
-      await deps.store.ingest(workspaceId, events);
+      const outcome = await deps.store.ingest(workspaceId, events);
+      deps.metrics?.countStored(events, outcome);
       const warnings = currencyWarnings(events, await deps.store.currencyRates(workspaceId));
       const extra = warnings.length > 0 ? { warnings } : {};
       return reply.code(answer.status).send({ ...answer.body, ...extra });
