@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ClickHouseConnection } from '../store/clickhouse/http.js';
+import { CONNECTION_DEFAULTS, type ClickHouseConnection } from '../store/clickhouse/connection.js';
 import { isValidTimeZone } from '../domain/time.js';
 import type { RederiveProgress, Store, Workspace } from '../store/store.js';
 
@@ -81,18 +81,18 @@ export function storeOptions(): Option[] {
     ).env('TALLY_CLICKHOUSE_CA_FILE'),
     new Option('--clickhouse-connect-timeout-ms <ms>', 'give up connecting after this long')
       .argParser(parseMs)
-      .default(10_000)
+      .default(CONNECTION_DEFAULTS.connectTimeoutMs)
       .env('TALLY_CLICKHOUSE_CONNECT_TIMEOUT_MS'),
     new Option('--clickhouse-query-timeout-ms <ms>', 'give up on a query after this long')
       .argParser(parseMs)
-      .default(300_000)
+      .default(CONNECTION_DEFAULTS.queryTimeoutMs)
       .env('TALLY_CLICKHOUSE_QUERY_TIMEOUT_MS'),
     new Option(
       '--clickhouse-retries <n>',
       'tries again of a read that could not reach ClickHouse (with backoff)',
     )
       .argParser(integerIn(0, 10))
-      .default(3)
+      .default(CONNECTION_DEFAULTS.retries)
       .env('TALLY_CLICKHOUSE_RETRIES'),
   ];
 }

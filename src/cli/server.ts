@@ -72,21 +72,8 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
       ? new CliError(error.message)
       : error;
   }
-  try {
-    await app.listen({ port: options.port, host: options.host });
-  } catch (error) {
-    await app.close();
-    await limiter?.close();
-    await store.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new CliError(`port ${options.port} is already in use: choose another with --port`);
-    }
-    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${String(error)}`);
-  }
-  // Fastify has logged "Server listening at ..." already.
-  const url = urlOf(app.server.address() as AddressInfo);
-
+  // Ready for a signal before the first request can arrive: one sent as soon as the
+  // "listening" line is out must find its handler.
   let closing = false;
   const shutdown = (reason: string): void => {
     if (closing) return;
@@ -112,6 +99,21 @@ export async function serveApi(store: Store, options: ListenOptions): Promise<Ru
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   stopWithParent(() => shutdown('parent process exited'));
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await app.close();
+    await limiter?.close();
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(`port ${options.port} is already in use: choose another with --port`);
+    }
+    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${String(error)}`);
+  }
+  // Fastify has logged "Server listening at ..." already.
+  const url = urlOf(app.server.address() as AddressInfo);
+
   return { url, logger };
 }
 

@@ -31,7 +31,8 @@ import {
 import { Conversions } from './attribution.js';
 import { CampaignModel } from './campaigns.js';
 import { ConversionFigures } from './conversion-figures.js';
-import { ClickHouseHttp, type ClickHouseConnection } from './http.js';
+import type { ClickHouseConnection } from './connection.js';
+import { ClickHouseHttp } from './http.js';
 import { ingestEvents } from './ingest.js';
 import { Listings } from './listings.js';
 import { rederiveIfNeeded } from './rederivation.js';

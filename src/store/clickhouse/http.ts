@@ -23,6 +23,7 @@
  * sets a CA, timeouts and keep-alive, which the global fetch does not expose.
  */
 import { Agent, fetch, FormData, type Response } from 'undici';
+import { CONNECTION_DEFAULTS, type ClickHouseConnection } from './connection.js';
 
 /** A table of values sent along with a query; `columns` maps each column to its type. */
 export interface ExternalTable {
@@ -80,22 +81,6 @@ export function toTabSeparated(columns: readonly string[], rows: readonly Row[])
   return text;
 }
 
-/** How to reach the server, beside its URL. */
-export interface ClickHouseConnection {
-  readonly user?: string;
-  readonly password?: string;
-  /** PEM certificates trusted for an `https://` URL, in place of the system's. */
-  readonly ca?: string | Buffer;
-  /** Default 10 s. */
-  readonly connectTimeoutMs?: number;
-  /** The longest a request may take, on the wire and on the server. Default 300 s. */
-  readonly queryTimeoutMs?: number;
-  /** Further tries of a read that could not reach the server. Default 3. */
-  readonly retries?: number;
-  /** Told of each failed request and each retry (metrics). */
-  readonly onEvent?: (event: 'error' | 'retry') => void;
-}
-
 const RETRIABLE_STATUS = new Set([502, 503, 504]);
 const FIRST_BACKOFF_MS = 100;
 
@@ -116,10 +101,10 @@ export class ClickHouseHttp {
     settings: Readonly<Record<string, string>>,
     private readonly connection: ClickHouseConnection = {},
   ) {
-    const queryTimeoutMs = connection.queryTimeoutMs ?? 300_000;
+    const queryTimeoutMs = connection.queryTimeoutMs ?? CONNECTION_DEFAULTS.queryTimeoutMs;
     this.agent = new Agent({
       connect: {
-        timeout: connection.connectTimeoutMs ?? 10_000,
+        timeout: connection.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs,
         ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
       },
       keepAliveTimeout: 30_000,
@@ -240,7 +225,7 @@ export class ClickHouseHttp {
       url.searchParams.set(key, value);
     }
     const headers = this.authorization ? { authorization: this.authorization } : undefined;
-    const tries = idempotent ? 1 + (this.connection.retries ?? 3) : 1;
+    const tries = idempotent ? 1 + (this.connection.retries ?? CONNECTION_DEFAULTS.retries) : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await fetch(url, {
