@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the servers the ClickHouse store tests run against, when they are missing:
 # Debian's clickhouse-server/clickhouse-client (18.16) and redis-server; and curl, which the
-# README tour uses (test/cli/readme-tour.test.ts runs it as written).
+# README tour uses (test/cli/readme-tour.test.ts runs it as written); and Debian's chromium, which
+# the dashboard's browser test drives with playwright-core (nothing downloads a browser).
 # The tests start their own instances in temp dirs (test/support/services.ts); the
 # packages' system services are not used, so they are stopped/disabled where possible.
 set -euo pipefail
@@ -10,9 +11,10 @@ missing=()
 command -v clickhouse-server >/dev/null 2>&1 || missing+=(clickhouse-server clickhouse-client)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "services: clickhouse, redis-server and curl already installed"
+  echo "services: clickhouse, redis-server, curl and chromium already installed"
   exit 0
 fi
 
