@@ -22,6 +22,8 @@ import {
   type RateLimits,
 } from './rate-limit.js';
 import { registerOpenApi } from './openapi.js';
+import { registerDashboard } from './dashboard.js';
+import { workspaceRoutes } from './routes/workspace.js';
 import { campaignCatalogRoutes } from './routes/campaign-catalog.js';
 import { campaignsRoutes } from './routes/campaigns.js';
 import { TallyMetrics } from './metrics.js';
@@ -123,6 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) =>
     usersTrackRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
   );
+  await app.register(async (scope) =>
+    workspaceRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
+  );
+  await registerDashboard(app);
   await app.ready();
   return app;
 }

@@ -21,6 +21,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** The body types the route accepts, for the 415 message; default application/json. */
     accepts?: string;
+    /** Any valid key may call the route, whatever its permissions (GET /workspace). */
+    anyKey?: boolean;
     /** A probe (health.ts): no key, no rate limit, so an orchestrator can always ask. */
     probe?: boolean;
   }

@@ -49,12 +49,13 @@ export function createGuard(options: GuardOptions) {
     const family = rateFamily(request.routeOptions.url);
     const rule = limits[family];
     const permission = request.routeOptions.config.permission;
+    const anyKey = request.routeOptions.config.anyKey === true;
     const refusal =
-      permission === undefined
+      permission === undefined && !anyKey
         ? null
         : !auth.ok
           ? 401
-          : auth.grant.permissions.includes(permission)
+          : permission === undefined || auth.grant.permissions.includes(permission)
             ? null
             : 403;
     const subject = !auth.ok

@@ -133,7 +133,7 @@ export function sumRange(days: readonly SeriesDay[]): RangeTotals {
     Map<string, { entry: EntryTotals; sums: Record<string, number> }>
   >();
   for (const entry of days) {
-    const { time: _time, messages, ...figures } = entry;
+    const { messages, ...figures } = entry;
     addNumbers(day, { ...figures, revenue: Math.round(Number(figures.revenue ?? 0) * 100) });
     for (const [channel, list] of Object.entries(messages) as [
       Channel,

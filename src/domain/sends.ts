@@ -5,7 +5,8 @@
 import type { Credit } from './attribution.js';
 
 /** SPEC §4: a send counts what happens before its first receipt + 14 days. */
-const SEND_WINDOW_MS = 14 * 86_400_000;
+export const SEND_WINDOW_DAYS = 14;
+const SEND_WINDOW_MS = SEND_WINDOW_DAYS * 86_400_000;
 
 /**
  * A send's cutoff (SPEC §4): its first receipt + 14 days. Before any receipt there is none yet,

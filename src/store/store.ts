@@ -63,6 +63,25 @@ export function sendOf(
   return seen ?? (created ? { ...ids, firstReceiptMs: null } : undefined);
 }
 
+/**
+ * Every send of a campaign (seen in its events or only created), oldest first receipt first,
+ * sends without a receipt last, then by id.
+ */
+export function sendsOf(
+  campaignId: string,
+  seen: readonly SendInfo[],
+  createdIds: readonly string[],
+): SendInfo[] {
+  const byId = new Map(seen.map((send) => [send.sendId, send]));
+  for (const sendId of createdIds) {
+    if (!byId.has(sendId)) byId.set(sendId, { campaignId, sendId, firstReceiptMs: null });
+  }
+  const order = (send: SendInfo): number => send.firstReceiptMs ?? Number.POSITIVE_INFINITY;
+  return [...byId.values()].sort(
+    (a, b) => order(a) - order(b) || (a.sendId < b.sendId ? -1 : a.sendId > b.sendId ? 1 : 0),
+  );
+}
+
 /** The earliest and latest receipt instants of a campaign (SPEC §2 receipts). */
 export interface ReceiptSpan {
   readonly firstMs: number;
@@ -134,6 +153,8 @@ export interface Store {
   createSend(workspaceId: string, campaignId: string, sendId: string, nowMs: number): Promise<void>;
   /** A send created with createSend or carried by an event of the campaign. */
   getSend(workspaceId: string, campaignId: string, sendId: string): Promise<SendInfo | undefined>;
+  /** Every send of the campaign (`GET /sends/list`), as sendsOf orders them. */
+  listSends(workspaceId: string, campaignId: string): Promise<SendInfo[]>;
   /** Non-zero figures of one send id (SPEC §4: only events before first receipt + 14 days). */
   sendSeries(
     workspaceId: string,

@@ -18,6 +18,7 @@ import type { SeriesCell } from '../../domain/series.js';
 import { CURRENT_RULES } from '../../ingest/rules.js';
 import {
   sendOf,
+  sendsOf,
   type ApiKeyGrant,
   type CampaignListing,
   type DayRange,
@@ -200,6 +201,14 @@ class ClickHouseStore implements Store {
     const seen = await this.series.getSend(workspaceId, campaignId, sendId);
     const created = !seen && (await this.listings.sendCreated(workspaceId, campaignId, sendId));
     return sendOf({ campaignId, sendId }, seen, created);
+  }
+
+  async listSends(workspaceId: string, campaignId: string): Promise<SendInfo[]> {
+    const [seen, created] = await Promise.all([
+      this.series.seenSends(workspaceId, campaignId),
+      this.listings.createdSendIds(workspaceId, campaignId),
+    ]);
+    return sendsOf(campaignId, seen, created);
   }
 
   async sendSeries(

@@ -34,6 +34,8 @@ FROM campaign_seen WHERE ${CAMPAIGN}`;
 const CREATED_SEND_SQL = `
 SELECT count() AS found FROM created_sends WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p)`;
 
+const CREATED_SENDS_SQL = `SELECT send_id FROM created_sends WHERE ${CAMPAIGN}`;
+
 interface DefinitionRow {
   campaign_id: string;
   latest: string;
@@ -108,6 +110,12 @@ export class Listings {
     await this.db.insert('created_sends', [
       { workspace_id: workspaceId, campaign_id: campaignId, send_id: sendId, created_ms: nowMs },
     ]);
+  }
+
+  async createdSendIds(workspaceId: string, campaignId: string): Promise<string[]> {
+    const p = params({ ws: ['String', workspaceId], campaign: ['String', campaignId] });
+    const rows = await this.db.query<{ send_id: string }>(CREATED_SENDS_SQL, [p]);
+    return rows.map((row) => row.send_id);
   }
 
   async sendCreated(workspaceId: string, campaignId: string, sendId: string): Promise<boolean> {

@@ -89,6 +89,13 @@ SELECT count() AS events, countIf(receipt = 1) AS receipts,
 FROM events
 WHERE ${CAMPAIGN} AND send_id = (SELECT send FROM p)`;
 
+/** Every send id the campaign's events carry, with its first receipt. */
+const SENDS_SQL = `
+SELECT send_id, countIf(receipt = 1) AS receipts, minIf(instant_ms, receipt = 1) AS first_receipt_ms
+FROM events
+WHERE ${CAMPAIGN} AND send_id != ''
+GROUP BY send_id`;
+
 interface LongChainRow {
   variation_id: string;
   channel: string;
@@ -141,6 +148,19 @@ export class SeriesQueries {
     ]);
     if (!row || row.events === 0) return undefined;
     return { campaignId, sendId, firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null };
+  }
+
+  async seenSends(workspaceId: string, campaignId: string): Promise<SendInfo[]> {
+    const rows = await this.db.query<{
+      send_id: string;
+      receipts: number;
+      first_receipt_ms: number;
+    }>(SENDS_SQL, [params({ ws: ['String', workspaceId], campaign: ['String', campaignId] })]);
+    return rows.map((row) => ({
+      campaignId,
+      sendId: row.send_id,
+      firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null,
+    }));
   }
 
   /** The send's events before `cutoffMs` (sendCutoffMs of its first receipt). */

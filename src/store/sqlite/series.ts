@@ -18,6 +18,10 @@ export class SeriesQueries {
   private readonly sendExists: Statement<[string, string, string], { found: number }>;
   private readonly firstReceipt: Statement<[string, string, string], { first: number | null }>;
   private readonly sendEvents: Statement<[string, string, string], CountedRow>;
+  private readonly campaignSends: Statement<
+    [string, string],
+    { send_id: string; first: number | null }
+  >;
 
   constructor(
     db: Db,
@@ -34,6 +38,11 @@ export class SeriesQueries {
     this.firstReceipt = db.prepare(
       `SELECT min(instant_ms) AS first FROM events
        WHERE ws = ? AND campaign_id = ? AND send_id = ? AND receipt = 1`,
+    );
+    // An index range of events_send per send id.
+    this.campaignSends = db.prepare(
+      `SELECT send_id, min(CASE WHEN receipt = 1 THEN instant_ms END) AS first FROM events
+       WHERE ws = ? AND campaign_id = ? AND send_id IS NOT NULL GROUP BY send_id`,
     );
     this.sendEvents = db.prepare(
       `SELECT ${COUNTED_COLUMNS} FROM events WHERE ws = ? AND campaign_id = ? AND send_id = ?`,
@@ -59,6 +68,13 @@ export class SeriesQueries {
     if (!this.sendExists.get(workspaceId, campaignId, sendId)) return undefined;
     const { first } = this.firstReceipt.get(workspaceId, campaignId, sendId)!;
     return { campaignId, sendId, firstReceiptMs: first };
+  }
+
+  /** The sends that events of the campaign carry. */
+  seenSends(workspaceId: string, campaignId: string): SendInfo[] {
+    return this.campaignSends
+      .all(workspaceId, campaignId)
+      .map((row) => ({ campaignId, sendId: row.send_id, firstReceiptMs: row.first }));
   }
 
   /**

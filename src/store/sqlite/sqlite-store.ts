@@ -15,6 +15,7 @@ import type { Permission } from '../../domain/permissions.js';
 import type { SeriesCell } from '../../domain/series.js';
 import {
   sendOf,
+  sendsOf,
   type ApiKeyGrant,
   type CampaignListing,
   type DayRange,
@@ -220,6 +221,14 @@ class SqliteStore implements Store {
     const seen = this.series.getSend(workspaceId, campaignId, sendId);
     const created = !seen && this.createdSends.exists(workspaceId, campaignId, sendId);
     return sendOf({ campaignId, sendId }, seen, created);
+  }
+
+  async listSends(workspaceId: string, campaignId: string): Promise<SendInfo[]> {
+    return sendsOf(
+      campaignId,
+      this.series.seenSends(workspaceId, campaignId),
+      this.createdSends.ofCampaignIds(workspaceId, campaignId),
+    );
   }
 
   async sendSeries(

@@ -1,0 +1,89 @@
+/** The details panel and the headline figures of a campaign over the range. */
+import type { RangeTotals } from '../../../src/domain/rates.js';
+import { conversionField, ratio } from '../../../src/domain/rates.js';
+import { behaviorLabel, behaviorName } from '../behaviors.js';
+import { channelLabel, formatCount, formatPercent, formatUsd } from '../format.js';
+import { dayIn } from '../sends.js';
+import type { CampaignDetails } from '../types.js';
+
+export function DetailsPanel({ details, zone }: { details: CampaignDetails; zone: string }) {
+  const variations = Object.entries(details.messages);
+  const control = variations.find(([, message]) => message.type === 'control');
+  const day = (iso: string | null) => (iso ? dayIn(iso, zone) : 'never');
+  return (
+    <dl class="details">
+      <div>
+        <dt>Channels</dt>
+        <dd>{details.channels.map(channelLabel).join(', ') || 'none yet'}</dd>
+      </div>
+      <div>
+        <dt>Variations</dt>
+        <dd>
+          {variations
+            .filter(([, message]) => message.type !== 'control')
+            .map(([id, message]) => `${message.name ?? id} (${id})`)
+            .join(', ') || 'none yet'}
+        </dd>
+      </div>
+      <div>
+        <dt>Control group</dt>
+        <dd>{control ? `${control[1].name ?? control[0]} (${control[0]})` : 'none'}</dd>
+      </div>
+      <div>
+        <dt>Conversion behaviors</dt>
+        <dd>{details.conversion_behaviors.map(behaviorLabel).join(', ') || 'none'}</dd>
+      </div>
+      <div>
+        <dt>First sent</dt>
+        <dd>{day(details.first_sent)}</dd>
+      </div>
+      <div>
+        <dt>Last sent</dt>
+        <dd>{day(details.last_sent)}</dd>
+      </div>
+      <div>
+        <dt>Days in</dt>
+        <dd>{zone}</dd>
+      </div>
+    </dl>
+  );
+}
+
+export function Headline({
+  totals,
+  sent,
+  details,
+}: {
+  totals: RangeTotals;
+  sent: number;
+  details: CampaignDetails | null;
+}) {
+  const recipients = totals.day.unique_recipients ?? 0;
+  const behaviors = details?.conversion_behaviors ?? [];
+  return (
+    <ul class="headline" aria-label="Totals over the range">
+      <li data-figure="sent">
+        <span>Sent</span>
+        <strong>{formatCount(sent)}</strong>
+      </li>
+      <li data-figure="unique_recipients">
+        <span>Unique recipients</span>
+        <strong>{formatCount(recipients)}</strong>
+      </li>
+      {behaviors.map((behavior, index) => {
+        const conversions = totals.day[conversionField(index)] ?? 0;
+        return (
+          <li data-figure={conversionField(index)} key={index}>
+            <span>{behaviorName(behavior)}</span>
+            <strong>{formatCount(conversions)}</strong>{' '}
+            <span class="rate">{formatPercent(ratio(conversions, recipients))}</span>
+          </li>
+        );
+      })}
+      <li data-figure="revenue">
+        <span>Revenue</span>
+        <strong>{formatUsd(totals.day.revenue ?? 0)}</strong>
+      </li>
+    </ul>
+  );
+}
