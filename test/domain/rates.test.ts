@@ -1,6 +1,6 @@
 /**
- * SPEC §8's figures. The expected confidences come from an independent computation: the normal
- * CDF integrated numerically (Simpson's rule), not the module's closed-form approximation.
+ * SPEC §8's figures. The expected confidences come from an independent computation
+ * (test/support/spec8.ts), not the module's closed-form approximation.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,23 +15,7 @@ import {
 } from '../../src/domain/rates.js';
 import { CHANNELS } from '../../src/domain/channels.js';
 import { channelMetrics } from '../../src/domain/catalog.js';
-
-/** Φ(x) by Simpson's rule over [−10, x]: slow, simple and exact to ~1e-10. */
-function integratedCdf(x: number): number {
-  const from = -10;
-  const steps = 20_000;
-  const h = (x - from) / steps;
-  const density = (t: number): number => Math.exp((-t * t) / 2) / Math.sqrt(2 * Math.PI);
-  let sum = density(from) + density(x);
-  for (let i = 1; i < steps; i++) sum += (i % 2 === 1 ? 4 : 2) * density(from + i * h);
-  return (sum * h) / 3;
-}
-
-function expectedConfidence(c1: number, n1: number, c0: number, n0: number): number {
-  const p = (c1 + c0) / (n1 + n0);
-  const z = (c1 / n1 - c0 / n0) / Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n0));
-  return 1 - 2 * (1 - integratedCdf(Math.abs(z)));
-}
+import { expectedConfidence } from '../support/spec8.js';
 
 describe('SPEC §8 rates', () => {
   it('every rate reads metrics the channel reports', () => {
@@ -71,7 +55,7 @@ describe('SPEC §8 confidence against control', () => {
             assert.equal(confidence, null);
             return;
           }
-          const expected = expectedConfidence(c1, n1, c0, n0);
+          const expected = expectedConfidence(c1, n1, c0, n0)!;
           assert.ok(Math.abs(confidence! - expected) < 1e-6, `${confidence} vs ${expected}`);
           assert.equal(lift, c0 > 0 ? (c1 / n1 - c0 / n0) / (c0 / n0) : null);
           // Marked at 95% (away from the boundary, where the approximation could round across).

@@ -23,21 +23,19 @@ export function RangeControl({
       >
         ◀
       </button>
-      <label>
-        <span class="visually-hidden">Days</span>
-        <select
-          value={String(days)}
-          onChange={(e) =>
-            onChange({ end, days: Number((e.currentTarget as HTMLSelectElement).value) })
-          }
-        >
-          {RANGE_LENGTHS.map((n) => (
-            <option value={String(n)} key={n}>
-              {n} days
-            </option>
-          ))}
-        </select>
-      </label>
+      <select
+        aria-label="Days shown"
+        value={String(days)}
+        onChange={(e) =>
+          onChange({ end, days: Number((e.currentTarget as HTMLSelectElement).value) })
+        }
+      >
+        {RANGE_LENGTHS.map((n) => (
+          <option value={String(n)} key={n}>
+            {n} days
+          </option>
+        ))}
+      </select>
       <label>
         ending{' '}
         <input

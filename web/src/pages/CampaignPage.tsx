@@ -132,25 +132,23 @@ export function CampaignPage({
           <section class="history" aria-labelledby="history-title">
             <div class="section-head">
               <h2 id="history-title">Historical performance</h2>
-              <label>
-                <span class="visually-hidden">Figure to chart</span>
-                <select
-                  value={metric ?? ''}
-                  onChange={(e) =>
-                    updateQuery({ metric: (e.currentTarget as HTMLSelectElement).value })
-                  }
-                >
-                  {groupsOf(metrics).map(([group, options]) => (
-                    <optgroup label={group} key={group}>
-                      {options.map((m) => (
-                        <option value={m.key} key={m.key}>
-                          {group} · {m.label}
-                        </option>
-                      ))}
-                    </optgroup>
-                  ))}
-                </select>
-              </label>
+              <select
+                aria-label="Figure to chart"
+                value={metric ?? ''}
+                onChange={(e) =>
+                  updateQuery({ metric: (e.currentTarget as HTMLSelectElement).value })
+                }
+              >
+                {groupsOf(metrics).map(([group, options]) => (
+                  <optgroup label={group} key={group}>
+                    {options.map((m) => (
+                      <option value={m.key} key={m.key}>
+                        {group} · {m.label}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
+              </select>
               <button
                 type="button"
                 onClick={async () =>

@@ -210,17 +210,15 @@ export function CampaignsPage({
     <section>
       <h1>Campaigns</h1>
       <div class="filters" role="search">
-        <label>
-          <span class="visually-hidden">Search by name or id</span>
-          <input
-            type="search"
-            placeholder="Search name or id…"
-            value={search}
-            onInput={(e) =>
-              updateQuery({ q: (e.currentTarget as HTMLInputElement).value || null, page: null })
-            }
-          />
-        </label>
+        <input
+          type="search"
+          aria-label="Search by name or id"
+          placeholder="Search name or id…"
+          value={search}
+          onInput={(e) =>
+            updateQuery({ q: (e.currentTarget as HTMLInputElement).value || null, page: null })
+          }
+        />
         <label>
           Tag{' '}
           <select
