@@ -33,7 +33,7 @@ function sendPage(reply: FastifyReply) {
   return reply
     .headers(SECURITY_HEADERS)
     .header('cache-control', 'no-cache')
-    .sendFile('index.html', DASHBOARD_ROOT);
+    .sendFile('index.html', DASHBOARD_ROOT, { cacheControl: false });
 }
 
 export async function registerDashboard(app: FastifyInstance): Promise<void> {

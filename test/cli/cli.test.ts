@@ -315,6 +315,11 @@ describe('tally demo', () => {
           ),
       );
       assert.ok(demo.stdout().includes(`-X POST "${url}/events"`));
+      assert.ok(demo.stdout().includes(`Dashboard: open ${url}/ in a browser`));
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await page.text(), /<script type="module" src="\/assets\/main-\w+\.js">/);
     } finally {
       assert.equal(await stopCli(demo.child, 'SIGTERM'), 0);
     }

@@ -471,6 +471,29 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           '2026-01-05 - - unique_recipients': 1,
         });
       });
+
+      it("lists a campaign's sends: by first receipt, created ones without a receipt last", async () => {
+        const T = Date.parse('2026-01-05T00:00:00Z');
+        const HOUR = 3_600_000;
+        const ws = await workspace();
+        await store.createSend(ws, 'c1', 'planned', T);
+        await store.createSend(ws, 'c1', 'late', T);
+        await store.ingest(ws, [
+          // 'late' is created first but receives after 'early'; an open alone makes 'opened'.
+          event('email.Send', { id: 'l', at: T + 2 * HOUR, send_id: 'late' }),
+          event('email.Send', { id: 'e1', at: T + HOUR, send_id: 'early' }),
+          event('email.Send', { id: 'e2', at: T + 3 * HOUR, send_id: 'early' }),
+          event('email.Open', { id: 'o', at: T + 4 * HOUR, send_id: 'opened' }),
+          event('email.Send', { id: 'x', at: T, send_id: 'other', campaign: 'c2' }),
+        ]);
+        assert.deepEqual(await store.listSends(ws, 'c1'), [
+          { campaignId: 'c1', sendId: 'early', firstReceiptMs: T + HOUR },
+          { campaignId: 'c1', sendId: 'late', firstReceiptMs: T + 2 * HOUR },
+          { campaignId: 'c1', sendId: 'opened', firstReceiptMs: null },
+          { campaignId: 'c1', sendId: 'planned', firstReceiptMs: null },
+        ]);
+        assert.deepEqual(await store.listSends(await workspace(), 'c1'), []);
+      });
     });
 
     describe('sends (SPEC §4)', () => {

@@ -51,7 +51,9 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
   await page.addScriptTag({ content: axeSource });
   return page.evaluate(async () => {
     const axe = (
-      globalThis as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }
+      globalThis as unknown as {
+        axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> };
+      }
     ).axe;
     const result = await axe.run({
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },

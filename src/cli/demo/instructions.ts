@@ -1,6 +1,8 @@
 /**
- * What `tally demo` prints once it serves: the key and commands to paste. Each command carries
- * the key itself, so it works in any shell without setting a variable first.
+ * What `tally demo` prints once it serves: the dashboard's address and the key to sign in with,
+ * then commands to paste. Each command carries the key itself, so it works in any shell without
+ * setting a variable first. The key is never put in the dashboard's URL (it would end up in
+ * browser history and server logs): the user pastes it into the sign-in form.
  */
 import { formatDay } from '../../domain/time.js';
 import { priceAlertSendId } from './campaigns.js';
@@ -29,8 +31,11 @@ export function demoInstructions({ url, key, endDay, nowMs }: DemoAccess): strin
   return [
     `Tally demo: workspace "demo", 90 days of data up to ${formatDay(endDay)}, served at ${url}`,
     '',
-    'API key (all permissions; it is shown only once, make more with `tally key create`):',
+    `Dashboard: open ${url}/ in a browser and sign in with this API key`,
+    '(all permissions; it is shown only once, make more with `tally key create`):',
     `  ${key}`,
+    '',
+    `API reference: ${url}/docs`,
     '',
     '# Multichannel campaign (email + iOS push + Android push), last 14 days',
     get('/campaigns/data_series?campaign_id=demo_spring_sale&length=14'),
