@@ -1,6 +1,6 @@
 /**
- * The dashboard's screenshots in docs/images (shown in the README): the campaigns page and the
- * multivariate campaign's page, taken the same way by the browser test (into a temp dir) and by
+ * The dashboard's screenshots in docs/images (shown in the README): the campaigns page, the
+ * multivariate campaign's page and the API reference, taken the same way by the browser test (into a temp dir) and by
  * `npm run screenshots` (make-screenshots.ts, into docs/images).
  */
 import { join } from 'node:path';
@@ -28,6 +28,10 @@ export async function takeDashboardScreenshots(
   await page.locator('.chart canvas').waitFor();
   const campaign = join(dir, 'dashboard-campaign.png');
   await page.screenshot({ path: campaign, fullPage: true });
+  await page.goto(`${baseUrl}/docs`);
+  await page.locator('.opblock-tag-section').first().waitFor();
+  const reference = join(dir, 'api-reference.png');
+  await page.screenshot({ path: reference });
   await context.close();
-  return [campaigns, campaign];
+  return [campaigns, campaign, reference];
 }

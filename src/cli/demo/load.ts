@@ -46,15 +46,20 @@ export async function ingestBatches(
   return totals;
 }
 
-/** Creates the demo workspace, defines its campaigns, sets its currency rates and loads its events. */
+/**
+ * Creates the demo workspace, defines its campaigns, sets its currency rates and loads its events.
+ * `definedAtMs` dates the definitions (default: now), for answers that must not change between
+ * runs (the API reference's examples, test/support/api-examples.ts).
+ */
 export async function installDemo(
   store: Store,
-  options: DemoOptions,
+  options: DemoOptions & { readonly definedAtMs?: number },
   onBatch: (loaded: number) => void,
 ): Promise<{ readonly workspace: Workspace; readonly totals: LoadTotals }> {
   const workspace = await store.createWorkspace(DEMO_WORKSPACE, DEMO_TIME_ZONE);
-  for (const campaign of DEMO_CAMPAIGNS)
-    await store.defineCampaign(workspace.id, campaign.definition);
+  for (const campaign of DEMO_CAMPAIGNS) {
+    await store.defineCampaign(workspace.id, campaign.definition, options.definedAtMs);
+  }
   for (const [currency, usdPerUnit] of Object.entries(DEMO_CURRENCY_RATES)) {
     await store.setCurrencyRate(workspace.id, currency, usdPerUnit);
   }
