@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --only ingest,series] [--ingest-events N] [--series-events N]
- * [--store sqlite|clickhouse]`
+ * `npm run bench [-- --only ingest,series,mixed,dashboard] [--ingest-events N]
+ * [--series-events N] [--dashboard-events N] [--store sqlite|clickhouse]`
  */
 import { parseArgs } from 'node:util';
 import { runBenchmarks } from './run.js';
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'ingest,series' },
     'ingest-events': { type: 'string', default: '5000000' },
     'series-events': { type: 'string', default: '1000000' },
+    'dashboard-events': { type: 'string', default: '1000000' },
     store: { type: 'string', default: 'sqlite' },
   },
 });
@@ -20,5 +21,6 @@ await runBenchmarks({
   only: new Set(values.only.split(',')),
   ingestEvents: Number(values['ingest-events']),
   seriesEvents: Number(values['series-events']),
+  dashboardEvents: Number(values['dashboard-events']),
   store: values.store,
 });

@@ -9,6 +9,7 @@ interface BenchFlags {
   readonly only: string;
   readonly ingestEvents: number;
   readonly seriesEvents: number;
+  readonly dashboardEvents: number;
   readonly store: 'sqlite' | 'clickhouse';
 }
 
@@ -17,6 +18,7 @@ type RunBenchmarks = (options: {
   readonly only: ReadonlySet<string>;
   readonly ingestEvents: number;
   readonly seriesEvents: number;
+  readonly dashboardEvents: number;
   readonly store: 'sqlite' | 'clickhouse';
 }) => Promise<void>;
 
@@ -25,7 +27,9 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('measure ingest and data_series speed beside ceilings measured in the same run')
     .addOption(
-      new Option('--only <list>', 'comma-separated: ingest, series').default('ingest,series'),
+      new Option('--only <list>', 'comma-separated: ingest, series, mixed, dashboard').default(
+        'ingest,series',
+      ),
     )
     .addOption(
       new Option('--ingest-events <n>', 'events to ingest over HTTP')
@@ -34,6 +38,11 @@ export function registerBenchCommand(program: Command): void {
     )
     .addOption(
       new Option('--series-events <n>', 'events in the data_series campaign')
+        .argParser(integerIn(1, 100_000_000))
+        .default(1_000_000),
+    )
+    .addOption(
+      new Option('--dashboard-events <n>', 'events of the demo the dashboard is measured on')
         .argParser(integerIn(1, 100_000_000))
         .default(1_000_000),
     )
@@ -54,6 +63,7 @@ export function registerBenchCommand(program: Command): void {
         only: new Set(flags.only.split(',')),
         ingestEvents: flags.ingestEvents,
         seriesEvents: flags.seriesEvents,
+        dashboardEvents: flags.dashboardEvents,
         store: flags.store,
       });
     });
