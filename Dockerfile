@@ -10,8 +10,12 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY web ./web
+COPY scripts/build-web.js ./scripts/
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 RUN npx tsc -p tsconfig.build.json
+# The dashboard: type-checked, then bundled by esbuild into dist/web (served at /).
+RUN npx tsc -p web/tsconfig.json && node scripts/build-web.js
 RUN npm prune --omit=dev
 
 FROM node:22-bookworm-slim
@@ -24,6 +28,7 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

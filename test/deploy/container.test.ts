@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,9 +72,14 @@ describe('container image', () => {
     const buildDir = mkdtempSync(join(tmpdir(), 'tally-image-build-'));
     for (const copy of build.copies) {
       for (const source of copy.sources) {
-        cpSync(join(REPO, source), join(buildDir, copy.target === './' ? source : copy.target), {
-          recursive: true,
-        });
+        // As Docker does: a target ending in / is a folder the source goes into.
+        const target =
+          copy.target === './'
+            ? source
+            : copy.target.endsWith('/')
+              ? join(copy.target, basename(source))
+              : copy.target;
+        cpSync(join(REPO, source), join(buildDir, target), { recursive: true });
       }
     }
     for (const command of build.runs.filter((c) => !c.startsWith('apt-get')))
@@ -133,6 +138,11 @@ describe('container image', () => {
       assert.equal(code, 0, 'the HEALTHCHECK passes');
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       assert.deepEqual(await ready.json(), { status: 'ready' });
+      // The dashboard is in the image: its page and the script it loads.
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      const script = /src="(\/assets\/main-\w+\.js)"/.exec(page)?.[1];
+      assert.ok(script, 'the dashboard page names its script');
+      assert.equal((await fetch(`http://127.0.0.1:${port}${script}`)).status, 200);
     } finally {
       server.kill('SIGTERM');
     }
