@@ -148,6 +148,17 @@ describe('the dashboard in Chromium', () => {
     const legend = await page.locator('.u-legend').innerText();
     for (const name of ['Carousel', 'Single card', 'Control Group'])
       assert.match(legend, new RegExp(name));
+    // Hovering the last day shows that day's values: the API's conversions of the variation.
+    const box = (await page.locator('.chart .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    const lastDay = thirty[thirty.length - 1]!;
+    const carousel = lastDay.messages[CHANNEL]!.find((e) => e.variation_api_id === 'onboarding_a')!;
+    await page
+      .locator('.u-legend .u-series', { hasText: 'Carousel' })
+      .locator('.u-value')
+      .filter({ hasText: new RegExp(`^${count(Number(carousel.conversions))}$`) })
+      .waitFor();
+    assert.match(await page.locator('.u-legend').innerText(), new RegExp(lastDay.time));
 
     await page.getByLabel('Days shown').selectOption('7');
     await page.waitForURL(/days=7/);
