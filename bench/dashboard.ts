@@ -11,15 +11,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD_ROOT } from '../src/api/dashboard.js';
-import { buildApp } from '../src/api/app.js';
-import { createApiKey } from '../src/api/keys.js';
-import { installDemo } from '../src/cli/demo/load.js';
-import { PERMISSIONS } from '../src/domain/permissions.js';
 import { formatDay } from '../src/domain/time.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { launchChromium } from '../test/support/browser.js';
+import { serveDemo, type ServedDemo } from '../test/support/served-demo.js';
 
 export interface DashboardFigures {
   readonly events: number;
@@ -89,62 +86,63 @@ async function signedInPage(page: Page, baseUrl: string, key: string): Promise<v
 
 export async function benchDashboard(events: number): Promise<DashboardFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-dashboard-'));
-  const store = await openSqliteStore({ dataDir });
   const endDay = Math.floor(Date.now() / DAY_MS);
+  console.error(`dashboard: loading the demo (${events.toLocaleString('en-US')} events)...`);
+  const served = await serveDemo(await openSqliteStore({ dataDir }), { seed: 1, endDay, events });
+  const browser = await launchChromium();
   try {
-    console.error(`dashboard: loading the demo (${events.toLocaleString('en-US')} events)...`);
-    const { workspace } = await installDemo(store, { seed: 1, endDay, events }, () => {});
-    const key = await createApiKey(store, workspace.id, PERMISSIONS);
-    const app = await buildApp({ store });
-    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    const browser = await launchChromium();
-    try {
-      const campaignId = await largestCampaign(baseUrl, key);
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-      const page = await context.newPage();
-      // The shell: the same page and assets without a key, so no data request is made.
-      const shell: number[] = [];
-      for (let i = 0; i < NAVIGATIONS; i++) {
-        await page.goto(`${baseUrl}/`);
-        await page.getByLabel('API key').waitFor();
-        shell.push(Number(await page.evaluate('performance.now()')));
-      }
-      await signedInPage(page, baseUrl, key);
-      const firstChart: number[] = [];
-      const seriesRequest: number[] = [];
-      for (let i = 0; i < NAVIGATIONS; i++) {
-        const end = formatDay(endDay - i);
-        await page.goto(`${baseUrl}/campaign/${campaignId}?end=${end}&days=30`);
-        firstChart.push(Number(await page.evaluate(FIRST_CHART)));
-        seriesRequest.push(Number(await page.evaluate(SERIES_REQUEST)));
-      }
-      const redraw: number[] = [];
-      await page.goto(`${baseUrl}/campaign/${campaignId}?end=${formatDay(endDay)}&days=30`);
-      await page.evaluate(FIRST_CHART);
-      const lengths = [7, 14, 60, 90, 100, 30];
-      for (let i = 0; i < REDRAWS; i++) {
-        redraw.push(Number(await page.evaluate(REDRAW(lengths[i % lengths.length]!))));
-      }
-      await context.close();
-      const assets = gzippedAssets();
-      return {
-        events,
-        campaignId,
-        firstChart: percentiles(firstChart),
-        shell: percentiles(shell),
-        seriesRequest: percentiles(seriesRequest),
-        redraw: percentiles(redraw),
-        scriptGzipBytes: assets.script,
-        styleGzipBytes: assets.style,
-      };
-    } finally {
-      await browser.close();
-      await app.close();
-    }
+    return await measure(browser, served, endDay, events);
   } finally {
-    await store.close();
+    await browser.close();
+    await served.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function measure(
+  browser: Browser,
+  { baseUrl, key }: ServedDemo,
+  endDay: number,
+  events: number,
+): Promise<DashboardFigures> {
+  const campaignId = await largestCampaign(baseUrl, key);
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  // The shell: the same page and assets without a key, so no data request is made.
+  const shell: number[] = [];
+  for (let i = 0; i < NAVIGATIONS; i++) {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('API key').waitFor();
+    shell.push(Number(await page.evaluate('performance.now()')));
+  }
+  await signedInPage(page, baseUrl, key);
+  const firstChart: number[] = [];
+  const seriesRequest: number[] = [];
+  for (let i = 0; i < NAVIGATIONS; i++) {
+    const end = formatDay(endDay - i);
+    await page.goto(`${baseUrl}/campaign/${campaignId}?end=${end}&days=30`);
+    firstChart.push(Number(await page.evaluate(FIRST_CHART)));
+    seriesRequest.push(Number(await page.evaluate(SERIES_REQUEST)));
+  }
+  const redraw: number[] = [];
+  await page.goto(`${baseUrl}/campaign/${campaignId}?end=${formatDay(endDay)}&days=30`);
+  await page.evaluate(FIRST_CHART);
+  const lengths = [7, 14, 60, 90, 100, 30];
+  for (let i = 0; i < REDRAWS; i++) {
+    redraw.push(Number(await page.evaluate(REDRAW(lengths[i % lengths.length]!))));
+  }
+  await context.close();
+  const assets = gzippedAssets();
+  return {
+    events,
+    campaignId,
+    firstChart: percentiles(firstChart),
+    shell: percentiles(shell),
+    seriesRequest: percentiles(seriesRequest),
+    redraw: percentiles(redraw),
+    scriptGzipBytes: assets.script,
+    styleGzipBytes: assets.style,
+  };
 }
 
 /** The campaign with the most messages sent over the demo's days, read through the API. */

@@ -142,7 +142,10 @@ describe('container image', () => {
       const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       const script = /src="(\/assets\/main-\w+\.js)"/.exec(page)?.[1];
       assert.ok(script, 'the dashboard page names its script');
-      assert.equal((await fetch(`http://127.0.0.1:${port}${script}`)).status, 200);
+      const asset = await fetch(`http://127.0.0.1:${port}${script}`);
+      assert.equal(asset.status, 200);
+      // Read to the end: an unread body keeps the connection busy, and shutdown waits for it.
+      assert.ok((await asset.arrayBuffer()).byteLength > 10_000);
     } finally {
       server.kill('SIGTERM');
     }

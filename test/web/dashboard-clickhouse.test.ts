@@ -6,15 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
-import { createApiKey } from '../../src/api/keys.js';
-import { installDemo } from '../../src/cli/demo/load.js';
-import { PERMISSIONS } from '../../src/domain/permissions.js';
 import { formatDay } from '../../src/domain/time.js';
 import { openClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
-import type { Store } from '../../src/store/store.js';
 import { launchChromium, signIn } from '../support/browser.js';
+import { serveDemo, type ServedDemo } from '../support/served-demo.js';
 import { startClickHouse, type ClickHouseNode } from '../support/services.js';
 import { assertTableMatches, CHANNEL, MULTIVARIATE, series } from './campaign-page.js';
 
@@ -22,8 +17,7 @@ const END_DAY = Math.floor(Date.now() / 86_400_000);
 const END = formatDay(END_DAY);
 
 let clickhouse: ClickHouseNode;
-let store: Store;
-let app: FastifyInstance;
+let served: ServedDemo;
 let baseUrl: string;
 let key: string;
 let browser: Browser;
@@ -31,22 +25,15 @@ let browser: Browser;
 describe('the dashboard on ClickHouse', () => {
   before(async () => {
     clickhouse = await startClickHouse();
-    store = await openClickHouseStore({ url: clickhouse.url, database: 'tally_dashboard' });
-    const { workspace } = await installDemo(
-      store,
-      { seed: 11, endDay: END_DAY, events: 10_000 },
-      () => {},
-    );
-    key = await createApiKey(store, workspace.id, PERMISSIONS);
-    app = await buildApp({ store });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const store = await openClickHouseStore({ url: clickhouse.url, database: 'tally_dashboard' });
+    served = await serveDemo(store, { seed: 11, endDay: END_DAY, events: 10_000 });
+    ({ baseUrl, key } = served);
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await served?.close();
     await clickhouse?.stop();
   });
 

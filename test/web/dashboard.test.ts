@@ -11,15 +11,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import { createApiKey } from '../../src/api/keys.js';
-import { installDemo } from '../../src/cli/demo/load.js';
 import { PERMISSIONS } from '../../src/domain/permissions.js';
 import { formatDay } from '../../src/domain/time.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { accessibilityViolations, launchChromium, signIn } from '../support/browser.js';
+import { serveDemo, type ServedDemo } from '../support/served-demo.js';
 import {
   api as apiAs,
   assertTableMatches,
@@ -39,7 +37,7 @@ const END = formatDay(END_DAY);
 
 let dataDir: string;
 let store: Store;
-let app: FastifyInstance;
+let served: ServedDemo;
 let baseUrl: string;
 let key: string;
 let browser: Browser;
@@ -59,21 +57,14 @@ describe('the dashboard in Chromium', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tally-web-'));
     store = await openSqliteStore({ dataDir });
-    const { workspace } = await installDemo(
-      store,
-      { seed: 7, endDay: END_DAY, events: 30_000 },
-      () => {},
-    );
-    key = await createApiKey(store, workspace.id, PERMISSIONS);
-    app = await buildApp({ store });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    served = await serveDemo(store, { seed: 7, endDay: END_DAY, events: 30_000 });
+    ({ baseUrl, key } = served);
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await served?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
