@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --only ingest,series,mixed,dashboard] [--ingest-events N]
- * [--series-events N] [--dashboard-events N] [--store sqlite|clickhouse]`
+ * `npm run bench [-- --only ingest,series,mixed,dashboard,live] [--ingest-events N]
+ * [--series-events N] [--dashboard-events N] [--live-checkpoints 1000000,5000000]
+ * [--store sqlite|clickhouse]`
  */
 import { parseArgs } from 'node:util';
 import { runBenchmarks } from './run.js';
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'ingest-events': { type: 'string', default: '5000000' },
     'series-events': { type: 'string', default: '1000000' },
     'dashboard-events': { type: 'string', default: '1000000' },
+    'live-checkpoints': { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
   },
 });
@@ -22,5 +24,8 @@ await runBenchmarks({
   ingestEvents: Number(values['ingest-events']),
   seriesEvents: Number(values['series-events']),
   dashboardEvents: Number(values['dashboard-events']),
+  ...(values['live-checkpoints']
+    ? { liveCheckpoints: values['live-checkpoints'].split(',').map(Number) }
+    : {}),
   store: values.store,
 });

@@ -4,6 +4,8 @@
  */
 import { benchClickHouse } from './clickhouse.js';
 import { benchDashboard, type Percentiles } from './dashboard.js';
+import { benchLive, type LiveFigures, type LiveStore } from './live.js';
+import { startClickHouse } from '../test/support/services.js';
 import { benchIngest, INGEST_CONCURRENCY } from './ingest.js';
 import { benchMixed } from './mixed.js';
 import type { LatencyFigures } from './latency.js';
@@ -16,6 +18,8 @@ export interface BenchOptions {
   readonly seriesEvents: number;
   /** The demo's size for the dashboard benchmark (default 1,000,000). */
   readonly dashboardEvents?: number;
+  /** Stored-event counts at which the live benchmark reports (default: LIVE_CHECKPOINTS). */
+  readonly liveCheckpoints?: readonly number[];
   /** `clickhouse`: the ClickHouse store on one node started for the run (bench/clickhouse.ts). */
   readonly store?: 'sqlite' | 'clickhouse';
 }
@@ -25,6 +29,10 @@ const fmt = (n: number, digits = 0): string =>
 
 export async function runBenchmarks(options: BenchOptions): Promise<void> {
   console.log(`Tally benchmarks: node ${process.version}, ${new Date().toISOString()}`);
+  const store = options.store ?? 'sqlite';
+  if (options.only.has('live')) {
+    await runLive(store, options.liveCheckpoints ?? LIVE_CHECKPOINTS[store]);
+  }
   if (options.store === 'clickhouse') return runClickHouseBenchmarks(options);
 
   if (options.only.has('ingest')) {
@@ -91,6 +99,42 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
 }
 
 const DASHBOARD_EVENTS = 1_000_000;
+
+/** Where the live benchmark reports, per store: the growth from 1 M up is what it shows. */
+export const LIVE_CHECKPOINTS: Readonly<Record<LiveStore, readonly number[]>> = {
+  sqlite: [1_000_000, 5_000_000],
+  clickhouse: [1_000_000, 3_000_000, 10_000_000],
+};
+
+function printLive(f: LiveFigures): void {
+  console.log(
+    `\nlive: demo traffic over HTTP (batches of 2,000, 2 in flight), 2 pollers reading every campaign's 100-day series each second`,
+  );
+  for (const c of f.checkpoints) {
+    console.log(
+      `live ${f.store}: events ${fmt(c.events)}, ingest ${fmt(c.ingestPerSecond)} ev/s (write-only ${fmt(c.writeOnlyPerSecond)} ev/s), series p50 ${fmt(c.seriesP50Ms, 1)} ms p99 ${fmt(c.seriesP99Ms, 1)} ms (idle p99 ${fmt(c.idleP99Ms, 1)} ms), fresh-after-batch p99 ${fmt(c.freshP99Ms, 1)} ms`,
+    );
+    console.log(
+      `  disk ${fmt(c.diskBytesPerEvent)} bytes/event (gzipped NDJSON ${fmt(c.gzipBytesPerEvent)} bytes/event), server RSS ${fmt(c.serverRssMb)} MB`,
+    );
+  }
+  const last = f.checkpoints[f.checkpoints.length - 1];
+  if (last) {
+    console.log(
+      `  raw ${f.store === 'sqlite' ? 'SQLite inserts' : 'INSERT'} of the same events (first ${fmt(f.rawEvents)}): ${fmt(f.rawPerSecond)} ev/s; ingest during reads at the end is ${fmt((last.ingestPerSecond / f.rawPerSecond) * 100, 1)} % of it`,
+    );
+  }
+}
+
+async function runLive(store: LiveStore, checkpoints: readonly number[]): Promise<void> {
+  if (store === 'sqlite') return printLive(await benchLive('sqlite', checkpoints));
+  const node = await startClickHouse();
+  try {
+    printLive(await benchLive('clickhouse', checkpoints, node.url));
+  } finally {
+    await node.stop();
+  }
+}
 const SCRIPT_BUDGET_BYTES = 150 * 1024;
 
 async function runDashboardBenchmark(events: number): Promise<void> {
@@ -116,6 +160,7 @@ async function runDashboardBenchmark(events: number): Promise<void> {
 const CLICKHOUSE_INGEST_EVENTS = 2_000_000;
 
 async function runClickHouseBenchmarks(options: BenchOptions): Promise<void> {
+  if (!options.only.has('ingest') && !options.only.has('series')) return;
   // A campaign of --series-events, then ten times as many (1 M and 10 M by default).
   const seriesSizes = [options.seriesEvents, 10 * options.seriesEvents];
   const ingestEvents = Math.min(options.ingestEvents, CLICKHOUSE_INGEST_EVENTS);

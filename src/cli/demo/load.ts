@@ -46,6 +46,18 @@ export async function ingestBatches(
   return totals;
 }
 
+/** The demo workspace with its campaigns defined and its currency rates set, and no events yet. */
+export async function prepareDemoWorkspace(store: Store, definedAtMs?: number): Promise<Workspace> {
+  const workspace = await store.createWorkspace(DEMO_WORKSPACE, DEMO_TIME_ZONE);
+  for (const campaign of DEMO_CAMPAIGNS) {
+    await store.defineCampaign(workspace.id, campaign.definition, definedAtMs);
+  }
+  for (const [currency, usdPerUnit] of Object.entries(DEMO_CURRENCY_RATES)) {
+    await store.setCurrencyRate(workspace.id, currency, usdPerUnit);
+  }
+  return workspace;
+}
+
 /**
  * Creates the demo workspace, defines its campaigns, sets its currency rates and loads its events.
  * `definedAtMs` dates the definitions (default: now), for answers that must not change between
@@ -56,13 +68,7 @@ export async function installDemo(
   options: DemoOptions & { readonly definedAtMs?: number },
   onBatch: (loaded: number) => void,
 ): Promise<{ readonly workspace: Workspace; readonly totals: LoadTotals }> {
-  const workspace = await store.createWorkspace(DEMO_WORKSPACE, DEMO_TIME_ZONE);
-  for (const campaign of DEMO_CAMPAIGNS) {
-    await store.defineCampaign(workspace.id, campaign.definition, options.definedAtMs);
-  }
-  for (const [currency, usdPerUnit] of Object.entries(DEMO_CURRENCY_RATES)) {
-    await store.setCurrencyRate(workspace.id, currency, usdPerUnit);
-  }
+  const workspace = await prepareDemoWorkspace(store, options.definedAtMs);
   const totals = await ingestBatches(store, workspace.id, demoEventBatches(options), onBatch);
   return { workspace, totals };
 }
