@@ -984,6 +984,100 @@ export function storeContract(name: string, openStore: () => Promise<Store>): vo
           { numRuns: 60 },
         );
       });
+
+      // Whatever a store keeps, caches or computes incrementally (rollups, computed days, kept
+      // conversions) must answer as a fresh computation would: every read between batches
+      // equals a fresh workspace given the same events in one batch.
+      it('every read between late, out-of-order and repeated batches equals a fresh store', async () => {
+        const definition = {
+          campaign_id: 'c1',
+          channels: ['email' as const, 'ios_push' as const],
+          variations: [
+            { id: 'v1', name: 'V1' },
+            { id: 'v2', name: 'V2' },
+            { id: 'cg', name: 'Control', control: true },
+          ],
+          conversion_behaviors: [
+            { type: 'Makes Any Purchase', window: 3 * 86_400 },
+            { type: 'Performs Custom Event', custom_event_name: 'signup', window: 86_400 },
+          ],
+        };
+        const interleaved = fc.record({
+          events: fc.array(
+            fc.record({
+              kind: fc.integer({ min: 0, max: TYPES.length + 1 }),
+              at: offset,
+              user: fc.constantFrom('u1', 'u2', 'u3'),
+              variation: fc.constantFrom('v1', 'v2'),
+              send: fc.constantFrom(null, 's1'),
+            }),
+            { minLength: 1, maxLength: 24 },
+          ),
+          cuts: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 24, maxLength: 24 }),
+          repeats: fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+        });
+        const days = range('2026-01-01', '2026-02-28');
+        const sorted = (cells: SeriesCell[]) =>
+          cells.map((c) => `${c.day} ${c.channel} ${c.variationId} ${c.metric} ${c.value}`).sort();
+        await fc.assert(
+          fc.asyncProperty(interleaved, async ({ events: specs, cuts, repeats }) => {
+            const events = specs.map((s, i) => {
+              const base = { id: `e${i}`, at: T + s.at, user: s.user };
+              if (s.kind === TYPES.length) {
+                return normalized(
+                  currents('users.behaviors.Purchase', {
+                    ...base,
+                    campaign: null,
+                    product_id: 'sku',
+                    currency: 'USD',
+                    price: 10 + i,
+                  }),
+                );
+              }
+              if (s.kind === TYPES.length + 1) {
+                return normalized(
+                  currents('users.behaviors.CustomEvent', {
+                    ...base,
+                    campaign: null,
+                    name: 'signup',
+                  }),
+                );
+              }
+              const [type, fields] = TYPES[s.kind]!;
+              const variation = type.endsWith('EnrollInControl') ? 'cg' : s.variation;
+              const send = s.send === null ? {} : { send_id: s.send };
+              return normalized(currents(type, { ...base, variation, ...send, ...fields }));
+            });
+            // Latest first (late events arrive after later ones), cut into batches, some repeated.
+            const arrival = [...events].sort((a, b) => b.instantMs - a.instantMs);
+            const live = await workspace('Europe/Berlin');
+            await store.defineCampaign(live, definition);
+            const seen: NormalizedEvent[] = [];
+            for (let start = 0, b = 0; start < arrival.length; b++) {
+              const batch = arrival.slice(start, start + cuts[b % cuts.length]!);
+              start += batch.length;
+              await store.ingest(live, batch);
+              if (repeats[b % repeats.length]) await store.ingest(live, batch);
+              seen.push(...batch);
+              // The read after each batch, against a fresh workspace holding what has arrived.
+              const fresh = await workspace('Europe/Berlin');
+              await store.defineCampaign(fresh, definition);
+              await store.ingest(fresh, seen);
+              assert.deepEqual(
+                sorted(await store.campaignSeries(live, 'c1', days)),
+                sorted(await store.campaignSeries(fresh, 'c1', days)),
+                `after batch ${b}`,
+              );
+              assert.deepEqual(
+                sorted(await store.sendSeries(live, 'c1', 's1', days)),
+                sorted(await store.sendSeries(fresh, 'c1', 's1', days)),
+                `send s1 after batch ${b}`,
+              );
+            }
+          }),
+          { numRuns: 15 },
+        );
+      });
     });
   });
 }
