@@ -192,9 +192,11 @@ function mainCampaign(batch: readonly Record<string, unknown>[]): string {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? CAMPAIGNS[0]!;
 }
 
+/** Runs the stream to the last checkpoint; `onCheckpoint` hears each as it is reached. */
 export async function benchLive(
   kind: LiveStore,
   checkpoints: readonly number[],
+  onCheckpoint: (checkpoint: LiveCheckpoint) => void,
   clickhouseUrl?: string,
 ): Promise<LiveFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-live-'));
@@ -255,7 +257,7 @@ export async function benchLive(
         const idle = pollers.take().slice(CAMPAIGNS.length * POLLERS);
         pollers.polling = false;
         const disk = await target.diskBytes();
-        results.push({
+        const checkpoint: LiveCheckpoint = {
           events: sent,
           ingestPerSecond: (time.polledEvents / time.polled) * 1000,
           writeOnlyPerSecond: (time.quietEvents / time.quiet) * 1000,
@@ -266,8 +268,9 @@ export async function benchLive(
           diskBytesPerEvent: disk / sent,
           gzipBytesPerEvent: gzipBytes / sent,
           serverRssMb: memoryOf(target.server.process.pid!).rssMb,
-        });
-        console.error(`live ${kind}: checkpoint ${sent.toLocaleString('en-US')} events`);
+        };
+        results.push(checkpoint);
+        onCheckpoint(checkpoint);
         Object.assign(time, { polled: 0, polledEvents: 0, quiet: 0, quietEvents: 0 });
         fresh = [];
         nextCheckpoint += 1;

@@ -4,7 +4,7 @@
  */
 import { benchClickHouse } from './clickhouse.js';
 import { benchDashboard, type Percentiles } from './dashboard.js';
-import { benchLive, type LiveFigures, type LiveStore } from './live.js';
+import { benchLive, type LiveCheckpoint, type LiveFigures, type LiveStore } from './live.js';
 import { startClickHouse } from '../test/support/services.js';
 import { benchIngest, INGEST_CONCURRENCY } from './ingest.js';
 import { benchMixed } from './mixed.js';
@@ -106,31 +106,32 @@ export const LIVE_CHECKPOINTS: Readonly<Record<LiveStore, readonly number[]>> = 
   clickhouse: [1_000_000, 3_000_000, 10_000_000],
 };
 
-function printLive(f: LiveFigures): void {
+function printCheckpoint(store: LiveStore, c: LiveCheckpoint): void {
   console.log(
-    `\nlive: demo traffic over HTTP (batches of 2,000, 2 in flight), 2 pollers reading every campaign's 100-day series each second`,
+    `live ${store}: events ${fmt(c.events)}, ingest ${fmt(c.ingestPerSecond)} ev/s (write-only ${fmt(c.writeOnlyPerSecond)} ev/s), series p50 ${fmt(c.seriesP50Ms, 1)} ms p99 ${fmt(c.seriesP99Ms, 1)} ms (idle p99 ${fmt(c.idleP99Ms, 1)} ms), fresh-after-batch p99 ${fmt(c.freshP99Ms, 1)} ms`,
   );
-  for (const c of f.checkpoints) {
-    console.log(
-      `live ${f.store}: events ${fmt(c.events)}, ingest ${fmt(c.ingestPerSecond)} ev/s (write-only ${fmt(c.writeOnlyPerSecond)} ev/s), series p50 ${fmt(c.seriesP50Ms, 1)} ms p99 ${fmt(c.seriesP99Ms, 1)} ms (idle p99 ${fmt(c.idleP99Ms, 1)} ms), fresh-after-batch p99 ${fmt(c.freshP99Ms, 1)} ms`,
-    );
-    console.log(
-      `  disk ${fmt(c.diskBytesPerEvent)} bytes/event (gzipped NDJSON ${fmt(c.gzipBytesPerEvent)} bytes/event), server RSS ${fmt(c.serverRssMb)} MB`,
-    );
-  }
+  console.log(
+    `  disk ${fmt(c.diskBytesPerEvent)} bytes/event (gzipped NDJSON ${fmt(c.gzipBytesPerEvent)} bytes/event), server RSS ${fmt(c.serverRssMb)} MB`,
+  );
+}
+
+function printRaw(f: LiveFigures): void {
   const last = f.checkpoints[f.checkpoints.length - 1];
-  if (last) {
-    console.log(
-      `  raw ${f.store === 'sqlite' ? 'SQLite inserts' : 'INSERT'} of the same events (first ${fmt(f.rawEvents)}): ${fmt(f.rawPerSecond)} ev/s; ingest during reads at the end is ${fmt((last.ingestPerSecond / f.rawPerSecond) * 100, 1)} % of it`,
-    );
-  }
+  if (!last) return;
+  console.log(
+    `  raw ${f.store === 'sqlite' ? 'SQLite inserts' : 'INSERT'} of the same events (first ${fmt(f.rawEvents)}): ${fmt(f.rawPerSecond)} ev/s; ingest during reads at the end is ${fmt((last.ingestPerSecond / f.rawPerSecond) * 100, 1)} % of it`,
+  );
 }
 
 async function runLive(store: LiveStore, checkpoints: readonly number[]): Promise<void> {
-  if (store === 'sqlite') return printLive(await benchLive('sqlite', checkpoints));
+  console.log(
+    `\nlive: demo traffic over HTTP (batches of 2,000, 2 in flight), 2 pollers reading every campaign's 100-day series each second`,
+  );
+  const print = (c: LiveCheckpoint) => printCheckpoint(store, c);
+  if (store === 'sqlite') return printRaw(await benchLive('sqlite', checkpoints, print));
   const node = await startClickHouse();
   try {
-    printLive(await benchLive('clickhouse', checkpoints, node.url));
+    printRaw(await benchLive('clickhouse', checkpoints, print, node.url));
   } finally {
     await node.stop();
   }

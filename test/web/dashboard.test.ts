@@ -242,6 +242,12 @@ describe('the dashboard in Chromium', () => {
         channels: ['email'],
       });
     }
+    await store.defineCampaign(many.id, {
+      campaign_id: 'retired',
+      name: 'Retired campaign',
+      archived: true,
+      channels: ['sms'],
+    });
     const manyKey = await createApiKey(store, many.id, PERMISSIONS);
     const { context, page } = await openContext();
     await signIn(page, baseUrl, manyKey);
@@ -258,6 +264,14 @@ describe('the dashboard in Chromium', () => {
     await page.getByLabel('Search by name or id').fill('c1235');
     await page.getByText(`1 of ${count(total)} campaigns`).waitFor();
     await page.locator('tr[data-campaign="c1235"]').waitFor();
+    // Archived campaigns stay behind the toggle.
+    await page.goto(`${baseUrl}/?q=retired`);
+    await page.getByText('No campaign matches.').waitFor();
+    await page.getByLabel('Show archived').check();
+    await page.waitForURL(/archived=1/);
+    const retired = page.locator('tr[data-campaign="retired"]');
+    await retired.locator('.badge', { hasText: 'archived' }).waitFor();
+    await page.getByText(`1 of ${count(total + 1)} campaigns`).waitFor();
     await context.close();
   });
 
