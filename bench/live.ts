@@ -123,6 +123,7 @@ async function clickhouseTarget(url: string): Promise<Target> {
 
 class Pollers {
   polling = false;
+  private busy = 0;
   private stopped = false;
   private readonly latencies: number[] = [];
   private readonly loops: Promise<void>[];
@@ -132,6 +133,11 @@ class Pollers {
     private readonly key: string,
   ) {
     this.loops = Array.from({ length: POLLERS }, () => this.loop());
+  }
+
+  /** Resolves once no round is running (after `polling` is set to false). */
+  async idle(): Promise<void> {
+    while (this.busy > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** The latencies since the last call. */
@@ -148,8 +154,11 @@ class Pollers {
     while (!this.stopped) {
       const started = performance.now();
       if (this.polling) {
-        for (const campaign of CAMPAIGNS)
+        this.busy += 1;
+        for (const campaign of CAMPAIGNS) {
           this.latencies.push(await series(this.base, this.key, campaign));
+        }
+        this.busy -= 1;
       }
       const rest = POLL_INTERVAL_MS - (performance.now() - started);
       if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
@@ -250,12 +259,17 @@ export async function benchLive(
       }
       if (nextCheckpoint < checkpoints.length && sent >= checkpoints[nextCheckpoint]!) {
         await Promise.all(pending);
-        const during = pollers.take();
-        pollers.polling = true;
-        // The first round after the writes stop may still meet new events; the next ones are idle.
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS * (IDLE_ROUNDS + 1)));
-        const idle = pollers.take().slice(CAMPAIGNS.length * POLLERS);
         pollers.polling = false;
+        await pollers.idle();
+        const during = pollers.take();
+        // With the pollers paused: one round that may still meet the new events, then idle ones.
+        const idle: number[] = [];
+        for (let round = 0; round <= IDLE_ROUNDS; round++) {
+          for (const campaign of CAMPAIGNS) {
+            const ms = await series(base, target.key, campaign);
+            if (round > 0) idle.push(ms);
+          }
+        }
         const disk = await target.diskBytes();
         const checkpoint: LiveCheckpoint = {
           events: sent,
