@@ -16,6 +16,7 @@ import { DASHBOARD_ROOT } from '../src/api/dashboard.js';
 import { formatDay } from '../src/domain/time.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { launchChromium } from '../test/support/browser.js';
+import { percentile } from './latency.js';
 import { serveDemo, type ServedDemo } from '../test/support/served-demo.js';
 
 export interface DashboardFigures {
@@ -38,11 +39,10 @@ const NAVIGATIONS = 30;
 const REDRAWS = 40;
 const DAY_MS = 86_400_000;
 
-function percentiles(samples: readonly number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { p50: at(0.5), p99: at(0.99) };
-}
+const percentiles = (samples: readonly number[]): Percentiles => ({
+  p50: percentile(samples, 50),
+  p99: percentile(samples, 99),
+});
 
 /** ms from navigation start to the first `tally:chart` mark (TimeChart paints it). */
 const FIRST_CHART = `new Promise((resolve) => {

@@ -14,8 +14,11 @@ export interface LatencyFigures {
   readonly p99Ms: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** The sample at `percent` (50, 99) of the samples in order; NaN when there are none. */
+export function percentile(samples: readonly number[], percent: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((percent / 100) * sorted.length))]!;
 }
 
 export async function seriesLatency(

@@ -26,6 +26,7 @@ import type { Store } from '../src/store/store.js';
 import { memoryOf, startChild, type ChildServer } from './child.js';
 import { rawClickHouseInsertsPerSecond } from './clickhouse.js';
 import { rawSqliteInsertsPerSecond } from './ingest.js';
+import { percentile } from './latency.js';
 
 export type LiveStore = 'sqlite' | 'clickhouse';
 
@@ -63,12 +64,6 @@ const RAW_SAMPLE = 500_000;
 const SEED = 1;
 const DAY_MS = 86_400_000;
 const CAMPAIGNS = DEMO_CAMPAIGNS.map((c) => c.definition.campaign_id);
-
-function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 interface Target {
   readonly server: ChildServer;
@@ -275,10 +270,10 @@ export async function benchLive(
           events: sent,
           ingestPerSecond: (time.polledEvents / time.polled) * 1000,
           writeOnlyPerSecond: (time.quietEvents / time.quiet) * 1000,
-          seriesP50Ms: percentile(during, 0.5),
-          seriesP99Ms: percentile(during, 0.99),
-          idleP99Ms: percentile(idle, 0.99),
-          freshP99Ms: percentile(fresh, 0.99),
+          seriesP50Ms: percentile(during, 50),
+          seriesP99Ms: percentile(during, 99),
+          idleP99Ms: percentile(idle, 99),
+          freshP99Ms: percentile(fresh, 99),
           diskBytesPerEvent: disk / sent,
           gzipBytesPerEvent: gzipBytes / sent,
           serverRssMb: memoryOf(target.server.process.pid!).rssMb,
