@@ -29,8 +29,14 @@ export function StringEnum(values: readonly string[], options: object = {}) {
 
 export const SERIES_FORMATS = ['json', 'csv'] as const;
 
+/** The `campaign_id` query parameter of every read endpoint. */
+export const CampaignIdField = Type.String({
+  minLength: 1,
+  description: 'A campaign of the key’s workspace',
+});
+
 export const seriesQueryFields = {
-  campaign_id: Type.String({ minLength: 1, description: 'A campaign of the key’s workspace' }),
+  campaign_id: CampaignIdField,
   length: Type.Integer({
     minimum: MIN_LENGTH,
     maximum: MAX_LENGTH,

@@ -16,6 +16,11 @@ export function quote(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}...` : text);
 }
 
+/** The 400 message of every endpoint given a campaign_id its workspace does not have. */
+export function notACampaign(campaignId: string): string {
+  return `campaign_id ${quote(campaignId)} is not a campaign of this workspace`;
+}
+
 export async function resolveSeriesRequest(
   store: Store,
   workspaceId: string,
@@ -28,7 +33,7 @@ export async function resolveSeriesRequest(
   if (!campaign) {
     return {
       ok: false,
-      message: `campaign_id ${quote(query.campaign_id)} is not a campaign of this workspace`,
+      message: notACampaign(query.campaign_id),
     };
   }
   const range = resolveDayRange(

@@ -9,8 +9,8 @@ import { CAMPAIGNS_PAGE_SIZE, pageOfCampaigns } from '../../domain/campaign-list
 import { parseInstant } from '../../domain/instant.js';
 import type { CampaignListing, ReceiptSpan } from '../../store/store.js';
 import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
-import { ERROR_RESPONSES, StringEnum } from '../schemas.js';
-import { quote } from '../series-request.js';
+import { CampaignIdField, ERROR_RESPONSES, StringEnum } from '../schemas.js';
+import { notACampaign } from '../series-request.js';
 
 /** Pages beyond this would hold more campaigns than any workspace has; it bounds the offset. */
 const MAX_PAGE = 100_000;
@@ -193,12 +193,7 @@ export async function campaignCatalogRoutes(app: TallyInstance, deps: RouteDeps)
       config: { permission: 'campaigns.details' },
       schema: {
         summary: 'Details of one campaign',
-        querystring: Type.Object({
-          campaign_id: Type.String({
-            minLength: 1,
-            description: 'A campaign of the key’s workspace',
-          }),
-        }),
+        querystring: Type.Object({ campaign_id: CampaignIdField }),
         response: { 200: DetailsAnswerSchema, ...ERROR_RESPONSES },
       },
     },
@@ -213,7 +208,7 @@ export async function campaignCatalogRoutes(app: TallyInstance, deps: RouteDeps)
       const listing = listings.find((l) => l.id === campaignId);
       if (!campaign || !listing) {
         return reply.code(400).send({
-          message: `campaign_id ${quote(campaignId)} is not a campaign of this workspace`,
+          message: notACampaign(campaignId),
         });
       }
       return details(campaign, listing, receipts);

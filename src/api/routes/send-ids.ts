@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { MAX_SEND_ID_LENGTH, readSendIdRequest, SEND_ID_PATTERN } from '../../domain/send-id.js';
 import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
 import { ERROR_RESPONSES } from '../schemas.js';
-import { quote } from '../series-request.js';
+import { notACampaign } from '../series-request.js';
 
 /** For the OpenAPI document; readSendIdRequest validates (its messages name the rule). */
 const CreateSendBodySchema = Type.Object({
@@ -43,7 +43,7 @@ export async function sendIdsRoutes(app: TallyInstance, deps: RouteDeps): Promis
       const workspaceId = workspaceOf(request);
       if (!(await deps.store.getCampaign(workspaceId, parsed.campaignId))) {
         return reply.code(400).send({
-          message: `campaign_id ${quote(parsed.campaignId)} is not a campaign of this workspace`,
+          message: notACampaign(parsed.campaignId),
         });
       }
       await deps.store.createSend(workspaceId, parsed.campaignId, parsed.sendId, deps.now());

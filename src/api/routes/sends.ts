@@ -5,13 +5,14 @@
 import { Type } from '@sinclair/typebox';
 import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
 import {
+  CampaignIdField,
   ERROR_RESPONSES,
   plainJsonSerializer,
   SeriesAnswerSchema,
   seriesQueryFields,
 } from '../schemas.js';
 import { replySeries } from '../series-format.js';
-import { quote, resolveSeriesRequest } from '../series-request.js';
+import { notACampaign, quote, resolveSeriesRequest } from '../series-request.js';
 
 const SendSeriesQuerySchema = Type.Object({
   ...seriesQueryFields,
@@ -38,12 +39,7 @@ export async function sendsRoutes(app: TallyInstance, deps: RouteDeps): Promise<
       config: { permission: 'sends.data_series' },
       schema: {
         summary: "A campaign's send ids",
-        querystring: Type.Object({
-          campaign_id: Type.String({
-            minLength: 1,
-            description: 'A campaign of the key’s workspace',
-          }),
-        }),
+        querystring: Type.Object({ campaign_id: CampaignIdField }),
         response: { 200: SendListAnswerSchema, ...ERROR_RESPONSES },
       },
     },
@@ -52,7 +48,7 @@ export async function sendsRoutes(app: TallyInstance, deps: RouteDeps): Promise<
       const campaignId = request.query.campaign_id;
       if (!(await deps.store.getCampaign(workspaceId, campaignId))) {
         return reply.code(400).send({
-          message: `campaign_id ${quote(campaignId)} is not a campaign of this workspace`,
+          message: notACampaign(campaignId),
         });
       }
       const sends = await deps.store.listSends(workspaceId, campaignId);

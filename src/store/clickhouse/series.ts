@@ -96,6 +96,16 @@ FROM events
 WHERE ${CAMPAIGN} AND send_id != ''
 GROUP BY send_id`;
 
+/** A send's receipts as SEND_SQL and SENDS_SQL count them. */
+interface ReceiptsRow {
+  receipts: number;
+  first_receipt_ms: number;
+}
+
+/** minIf over no row gives 0: a send without a receipt has no first receipt (null). */
+const firstReceiptOf = (row: ReceiptsRow): number | null =>
+  row.receipts > 0 ? row.first_receipt_ms : null;
+
 interface LongChainRow {
   variation_id: string;
   channel: string;
@@ -135,11 +145,7 @@ export class SeriesQueries {
     campaignId: string,
     sendId: string,
   ): Promise<SendInfo | undefined> {
-    const [row] = await this.db.query<{
-      events: number;
-      receipts: number;
-      first_receipt_ms: number;
-    }>(SEND_SQL, [
+    const [row] = await this.db.query<ReceiptsRow & { events: number }>(SEND_SQL, [
       params({
         ws: ['String', workspaceId],
         campaign: ['String', campaignId],
@@ -147,19 +153,17 @@ export class SeriesQueries {
       }),
     ]);
     if (!row || row.events === 0) return undefined;
-    return { campaignId, sendId, firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null };
+    return { campaignId, sendId, firstReceiptMs: firstReceiptOf(row) };
   }
 
   async seenSends(workspaceId: string, campaignId: string): Promise<SendInfo[]> {
-    const rows = await this.db.query<{
-      send_id: string;
-      receipts: number;
-      first_receipt_ms: number;
-    }>(SENDS_SQL, [params({ ws: ['String', workspaceId], campaign: ['String', campaignId] })]);
+    const rows = await this.db.query<ReceiptsRow & { send_id: string }>(SENDS_SQL, [
+      params({ ws: ['String', workspaceId], campaign: ['String', campaignId] }),
+    ]);
     return rows.map((row) => ({
       campaignId,
       sendId: row.send_id,
-      firstReceiptMs: row.receipts > 0 ? row.first_receipt_ms : null,
+      firstReceiptMs: firstReceiptOf(row),
     }));
   }
 

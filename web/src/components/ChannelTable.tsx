@@ -14,7 +14,7 @@ import {
   type EntryTotals,
 } from '../../../src/domain/rates.js';
 import { download, toCsv } from '../csv.js';
-import { channelLabel, formatFigure, formatLift, formatPercent, labelOf, NONE } from '../format.js';
+import { channelLabel, formatFigure, formatLift, formatPercent, labelOf } from '../format.js';
 
 export interface Column {
   readonly key: string;
@@ -213,7 +213,6 @@ export function ChannelTable({
                           ★ winner
                         </span>
                       )}
-                      {!cell && !row.control ? NONE : ''}
                     </td>
                   );
                 })}

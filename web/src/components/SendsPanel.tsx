@@ -4,15 +4,15 @@
  */
 import { useMemo } from 'preact/hooks';
 import { SEND_WINDOW_DAYS } from '../../../src/domain/sends.js';
-import { apiGet, apiText } from '../api.js';
+import { apiGet } from '../api.js';
 import { chartLines } from '../chart-metrics.js';
-import { download } from '../csv.js';
 import { useLoad } from '../load.js';
 import { updateQuery } from '../routes.js';
 import { dayIn, endingAt } from '../sends.js';
 import type { SendSummary, SeriesAnswer } from '../types.js';
 import { FailureMessage, Message } from './Message.js';
 import { shiftDay } from './RangeControl.js';
+import { SeriesCsvButton } from './SeriesCsvButton.js';
 import { TimeChart } from './TimeChart.js';
 
 function SendSeries({
@@ -51,17 +51,12 @@ function SendSeries({
         <h3>
           Send {send.send_id}: {data[0]?.time} to {data[data.length - 1]?.time}
         </h3>
-        <button
-          type="button"
-          onClick={async () =>
-            download(
-              `${campaignId}_${send.send_id}.csv`,
-              await apiText('/sends/data_series', { ...params, format: 'csv' }),
-            )
-          }
-        >
-          Download send series (CSV)
-        </button>
+        <SeriesCsvButton
+          path="/sends/data_series"
+          params={params}
+          fileName={`${campaignId}_${send.send_id}.csv`}
+          label="Download send series (CSV)"
+        />
       </div>
       {metric && (
         <TimeChart

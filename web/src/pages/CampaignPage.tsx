@@ -8,16 +8,16 @@ import { useMemo } from 'preact/hooks';
 import type { Channel } from '../../../src/domain/channels.js';
 import { sumRange } from '../../../src/domain/rates.js';
 import { parseDay } from '../../../src/domain/time.js';
-import { apiGet, apiText } from '../api.js';
+import { apiGet } from '../api.js';
 import { behaviorName } from '../behaviors.js';
 import { chartLines, chartMetrics, defaultMetric } from '../chart-metrics.js';
 import { DetailsPanel, Headline } from '../components/CampaignFacts.js';
 import { ChannelTable, channelTable } from '../components/ChannelTable.js';
 import { FailureMessage, Message } from '../components/Message.js';
 import { RangeControl, RANGE_LENGTHS, shiftDay } from '../components/RangeControl.js';
+import { SeriesCsvButton } from '../components/SeriesCsvButton.js';
 import { SendsPanel } from '../components/SendsPanel.js';
 import { TimeChart } from '../components/TimeChart.js';
-import { download } from '../csv.js';
 import { formatFigure } from '../format.js';
 import { useLoad } from '../load.js';
 import { updateQuery } from '../routes.js';
@@ -48,6 +48,8 @@ export function CampaignPage({
   const zone = context.workspace.time_zone;
   const permissions = context.key.permissions;
   const { end, days } = rangeOf(query, zone);
+  // The request of the series on screen: the chart and table read it, the CSV saves it.
+  const seriesParams = { campaign_id: id, length: days, ending_at: endingAt(end) };
   const details = useLoad(
     () =>
       permissions.includes('campaigns.details')
@@ -56,12 +58,7 @@ export function CampaignPage({
     [id],
   );
   const series = useLoad(
-    () =>
-      apiGet<SeriesAnswer>('/campaigns/data_series', {
-        campaign_id: id,
-        length: days,
-        ending_at: endingAt(end),
-      }),
+    () => apiGet<SeriesAnswer>('/campaigns/data_series', seriesParams),
     [id, end, days],
   );
   const data = series.state === 'done' ? series.value.data : null;
@@ -149,22 +146,12 @@ export function CampaignPage({
                   </optgroup>
                 ))}
               </select>
-              <button
-                type="button"
-                onClick={async () =>
-                  download(
-                    `${fileStem}.csv`,
-                    await apiText('/campaigns/data_series', {
-                      campaign_id: id,
-                      length: days,
-                      ending_at: endingAt(end),
-                      format: 'csv',
-                    }),
-                  )
-                }
-              >
-                Download series (CSV)
-              </button>
+              <SeriesCsvButton
+                path="/campaigns/data_series"
+                params={seriesParams}
+                fileName={`${fileStem}.csv`}
+                label="Download series (CSV)"
+              />
             </div>
             {metric && (
               <TimeChart
