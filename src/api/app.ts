@@ -32,6 +32,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { eventsRoutes } from './routes/events.js';
 import { sendIdsRoutes } from './routes/send-ids.js';
 import { sendsRoutes } from './routes/sends.js';
+import { explainRoutes } from './routes/explain.js';
 import { usersTrackRoutes } from './routes/users-track.js';
 
 export interface AppOptions {
@@ -115,6 +116,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(async (scope) =>
     sendsRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
+  );
+  await app.register(async (scope) =>
+    explainRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),
   );
   await app.register(async (scope) =>
     campaignCatalogRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), deps),

@@ -22,8 +22,14 @@ const API_KEY_PARAM = 'api_key';
 export const TAGS: readonly { name: string; description: string; routes: readonly string[] }[] = [
   {
     name: 'Series',
-    description: 'Daily analytics of a campaign or of one send, in Braze’s answer shape',
-    routes: ['/campaigns/data_series', '/sends/data_series'],
+    description:
+      'Daily analytics of a campaign or of one send, in Braze’s answer shape, and what made each figure',
+    routes: [
+      '/campaigns/data_series',
+      '/sends/data_series',
+      '/campaigns/data_series/explain',
+      '/sends/data_series/explain',
+    ],
   },
   {
     name: 'Campaigns',

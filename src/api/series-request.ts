@@ -21,6 +21,11 @@ export function notACampaign(campaignId: string): string {
   return `campaign_id ${quote(campaignId)} is not a campaign of this workspace`;
 }
 
+/** The 400 message of every endpoint given a send_id the campaign does not have. */
+export function notASend(sendId: string, campaignId: string): string {
+  return `send_id ${quote(sendId)} is not a send of campaign ${quote(campaignId)}`;
+}
+
 export async function resolveSeriesRequest(
   store: Store,
   workspaceId: string,

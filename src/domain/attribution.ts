@@ -9,12 +9,14 @@
  * of two events at the same instant, the one with the greater id.
  */
 import {
+  EVENT_TYPE_OF_ACTION,
   matchesBehavior,
   purchaseRevenueMicros,
   type Action,
   type ImportedConversion,
 } from './behaviors.js';
 import type { Campaign, ConversionBehavior } from './campaign.js';
+import { IMPORTED_CONVERSION } from './catalog.js';
 import type { Channel } from './channels.js';
 import { CONVERSION_FIELDS } from './series.js';
 
@@ -79,9 +81,21 @@ export interface Credit {
   readonly value: number;
   /** Unique within one attribution result and equal for equal credits (see creditKey). */
   readonly key: string;
+  /** What converted and what it credited: what an explanation lists (domain/explain.ts). */
+  readonly source: CreditSource;
 }
 
-interface Timed {
+/** The event a credit comes from and the receipt or enrolment it credits. */
+export interface CreditSource {
+  /** The behavior, engagement, purchase or imported conversion. */
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly userKey: string;
+  /** The receipt or enrolment credited; null for an imported conversion without a receipt. */
+  readonly credited: Timed | null;
+}
+
+export interface Timed {
   readonly id: string;
   readonly instantMs: number;
 }
@@ -121,8 +135,10 @@ function lastWithin<T extends Timed>(
  * counted where: two channels crediting the same behavior give two day-level credits that are
  * otherwise identical, and both must count.
  */
-function creditKey(credit: Omit<Credit, 'key'>, source: string): string {
+function creditKey(credit: Omit<Credit, 'key'>): string {
   const { metric, dayMs, eventMs, channel, variationId, sendId, value } = credit;
+  const { eventId, credited } = credit.source;
+  const source = credited === null ? eventId : `${eventId}>${credited.id}`;
   // JSON.stringify of [metric, ..., source], at a third of its cost (attribution is a hot path).
   return `[${JSON_TEXT(metric)},${JSON_TEXT(channel)},${JSON_TEXT(variationId)},${JSON_TEXT(sendId)},${dayMs},${eventMs},${value},${JSON_TEXT(source)}]`;
 }
@@ -146,22 +162,35 @@ class Credits {
     target: Target,
     times: { dayMs: number; eventMs: number },
     value: number,
-    source: string,
+    source: CreditSource,
   ): void {
     const { channel, variationId, sendId } = target;
     const { dayMs, eventMs } = times;
-    const credit = { metric, channel, variationId, sendId, dayMs, eventMs, value, key: '' };
-    credit.key = creditKey(credit, source);
+    const credit = { metric, channel, variationId, sendId, dayMs, eventMs, value, source, key: '' };
+    credit.key = creditKey(credit);
     this.list.push(credit);
   }
 
   /** `conversionsN` on the converting event's day and `conversionsN_by_send_time` on `sentMs`'s. */
-  conversion(index: number, target: Target, eventMs: number, sentMs: number, source: string): void {
+  conversion(
+    index: number,
+    target: Target,
+    eventMs: number,
+    sentMs: number,
+    source: CreditSource,
+  ): void {
     this.add(CONVERSION_FIELDS[index]!, target, { dayMs: eventMs, eventMs }, 1, source);
     const bySendTime = CONVERSION_FIELDS[index + CONVERSION_FIELDS.length / 2]!;
     this.add(bySendTime, target, { dayMs: sentMs, eventMs }, 1, source);
   }
 }
+
+const sourceOf = (action: Action, credited: Timed): CreditSource => ({
+  eventId: action.id,
+  eventType: EVENT_TYPE_OF_ACTION[action.kind],
+  userKey: action.userKey,
+  credited,
+});
 
 const receiptTarget = (receipt: Receipt): Target => ({
   channel: receipt.channel,
@@ -214,14 +243,14 @@ function attributeBehaviors(
         const receipt = lastWithin(receipts, tau, windowMs);
         if (receipt === undefined || credited.has(receipt.id)) continue;
         credited.add(receipt.id);
-        const source = `${action.id}>${receipt.id}`;
+        const source = sourceOf(action, receipt);
         credits.conversion(index, receiptTarget(receipt), tau, receipt.instantMs, source);
         credits.conversion(index, dayLevelOf(receipt), tau, receipt.instantMs, source);
       }
       const enrolment = lastWithin(enrolments, tau, windowMs);
       if (enrolment !== undefined && !credited.has(enrolment.id)) {
         credited.add(enrolment.id);
-        const source = `${action.id}>${enrolment.id}`;
+        const source = sourceOf(action, enrolment);
         credits.conversion(index, controlTarget(enrolment), tau, enrolment.instantMs, source);
       }
     }
@@ -257,17 +286,16 @@ function attributeRevenue(
     const times = { dayMs: action.instantMs, eventMs: action.instantMs };
     const latest = lastWithin(receipts, action.instantMs, windowMs);
     if (latest !== undefined) {
-      credits.add('revenue', dayLevelOf(latest), times, micros, `${action.id}>${latest.id}`);
+      credits.add('revenue', dayLevelOf(latest), times, micros, sourceOf(action, latest));
     }
     for (const channelReceipts of channels) {
       const receipt = lastWithin(channelReceipts, action.instantMs, windowMs);
       if (receipt === undefined) continue;
-      credits.add('revenue', receiptTarget(receipt), times, micros, `${action.id}>${receipt.id}`);
+      credits.add('revenue', receiptTarget(receipt), times, micros, sourceOf(action, receipt));
     }
     const enrolment = lastWithin(enrolments, action.instantMs, windowMs);
     if (enrolment !== undefined) {
-      const source = `${action.id}>${enrolment.id}`;
-      credits.add('revenue', controlTarget(enrolment), times, micros, source);
+      credits.add('revenue', controlTarget(enrolment), times, micros, sourceOf(action, enrolment));
     }
   }
 }
@@ -288,7 +316,12 @@ function attributeImported(
     const tau = conversion.instantMs;
     const receipt = lastAtOrBefore(receipts, tau);
     const sentMs = receipt?.instantMs ?? tau;
-    const source = receipt === undefined ? conversion.id : `${conversion.id}>${receipt.id}`;
+    const source: CreditSource = {
+      eventId: conversion.id,
+      eventType: IMPORTED_CONVERSION,
+      userKey: conversion.userKey,
+      credited: receipt ?? null,
+    };
     const index = conversion.behaviorIndex;
     if (conversion.variationId === input.controlVariationId) {
       const target = { channel: null, variationId: conversion.variationId, sendId: null };

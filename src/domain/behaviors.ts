@@ -93,6 +93,20 @@ export const EMAIL_ENGAGEMENT_KINDS: Readonly<Record<string, EmailEngagement['ki
   'users.messages.email.Click': 'email_click',
 };
 
+/** The stored (Currents) event type of each kind of behavior, whatever its source. */
+export const CURRENTS_TYPE_OF_KIND: Readonly<Record<BehaviorKind, string>> = {
+  purchase: 'users.behaviors.Purchase',
+  custom_event: 'users.behaviors.CustomEvent',
+  session_start: 'users.behaviors.app.SessionStart',
+};
+
+/** The stored event type of an action: a behavior's, or an email engagement's. */
+export const EVENT_TYPE_OF_ACTION: Readonly<Record<Action['kind'], string>> = {
+  ...CURRENTS_TYPE_OF_KIND,
+  email_open: 'users.messages.email.Open',
+  email_click: 'users.messages.email.Click',
+};
+
 class InvalidBehavior extends Error {}
 
 function fail(reason: string): never {

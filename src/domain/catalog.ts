@@ -54,8 +54,11 @@ interface EventRule {
 interface ChannelFamily {
   /** Event type prefix, e.g. `users.messages.email.`. */
   readonly prefix: string;
-  /** Every metric a channel entry of this family reports (0 when nothing happened). */
-  readonly metrics: readonly string[];
+  /**
+   * Every metric a channel entry of this family reports (0 when nothing happened), in answer
+   * order, each with the sentence that says what it counts (explanations and docs show it).
+   */
+  readonly metrics: Readonly<Record<string, string>>;
   /** Keyed by event type suffix, e.g. `Open`. Suffixes not listed count nowhere. */
   readonly events: Readonly<Record<string, EventRule>>;
   /** The channel key: fixed, or chosen from the event's fields (push: by platform). */
@@ -95,7 +98,13 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
       typeof fields.platform === 'string' && Object.hasOwn(PUSH_PLATFORMS, fields.platform)
         ? PUSH_PLATFORMS[fields.platform]
         : undefined,
-    metrics: ['sent', 'direct_opens', 'total_opens', 'bounces', 'body_clicks'],
+    metrics: {
+      sent: 'Each push Send of the entry, on the day of its instant.',
+      direct_opens: 'Each push Open of the entry (influenced opens excluded).',
+      total_opens: 'Each push Open and each InfluencedOpen of the entry.',
+      bounces: 'Each push Bounce of the entry.',
+      body_clicks: 'Each push Open of the entry with no (or an empty) button_string.',
+    },
     events: {
       Send: { metrics: ['sent'], receipt: true },
       Open: {
@@ -115,19 +124,21 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.email.',
     channel: 'email',
-    metrics: [
-      'sent',
-      'opens',
-      'unique_opens',
-      'clicks',
-      'unique_clicks',
-      'unsubscribes',
-      'bounces',
-      'delivered',
-      'reported_spam',
-      'machine_open',
-      'machine_amp_open',
-    ],
+    metrics: {
+      sent: 'Each email Send of the entry, on the day of its instant.',
+      opens: 'Each email Open of the entry, machine opens included.',
+      unique_opens:
+        "Each email Open that is unique: the first of the user's opens in the variation, and each later one 7 days or more after the last unique one.",
+      clicks: 'Each email Click of the entry.',
+      unique_clicks:
+        "Each email Click that is unique: the first of the user's clicks in the variation, and each later one 7 days or more after the last unique one.",
+      unsubscribes: 'Each email Unsubscribe of the entry.',
+      bounces: 'Each email Bounce of the entry (SoftBounce and Deferral count nowhere).',
+      delivered: 'Each email Delivery of the entry.',
+      reported_spam: 'Each email MarkAsSpam of the entry.',
+      machine_open: 'Each email Open of the entry whose machine_open is true.',
+      machine_amp_open: 'Each email Open of the entry whose machine_open and is_amp are both true.',
+    },
     events: {
       Send: { metrics: ['sent'], receipt: true },
       Delivery: { metrics: ['delivered'] },
@@ -159,16 +170,16 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.sms.',
     channel: 'sms',
-    metrics: [
-      'sent',
-      'sent_to_carrier',
-      'delivered',
-      'rejected',
-      'delivery_failed',
-      'clicks',
-      'opt_out',
-      'help',
-    ],
+    metrics: {
+      sent: 'Each sms Send of the entry, on the day of its instant.',
+      sent_to_carrier: 'Each sms CarrierSend of the entry.',
+      delivered: 'Each sms Delivery of the entry.',
+      rejected: 'Each sms Rejection of the entry.',
+      delivery_failed: 'Each sms DeliveryFailure of the entry.',
+      clicks: 'Each sms ShortLinkClick of the entry.',
+      opt_out: 'Each sms InboundReceive of the entry whose action is "unsubscribed", in any case.',
+      help: 'Each sms InboundReceive of the entry whose trimmed message_body is HELP or INFO, in any case.',
+    },
     events: {
       Send: { metrics: ['sent'], receipt: true },
       CarrierSend: { metrics: ['sent_to_carrier'] },
@@ -194,7 +205,12 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.whatsapp.',
     channel: 'whats_app',
-    metrics: ['sent', 'delivered', 'failed', 'read'],
+    metrics: {
+      sent: 'Each WhatsApp Send of the entry, on the day of its instant.',
+      delivered: 'Each WhatsApp Delivery of the entry.',
+      failed: 'Each WhatsApp Failure of the entry.',
+      read: 'Each WhatsApp Read of the entry.',
+    },
     events: {
       Send: { metrics: ['sent'], receipt: true },
       Delivery: { metrics: ['delivered'] },
@@ -205,7 +221,10 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.webhook.',
     channel: 'webhook',
-    metrics: ['sent', 'errors'],
+    metrics: {
+      sent: 'Each webhook Send of the entry, on the day of its instant.',
+      errors: 'Each webhook Failure of the entry.',
+    },
     events: {
       Send: { metrics: ['sent'], receipt: true },
       Failure: { metrics: ['errors'] },
@@ -214,15 +233,18 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.contentcard.',
     channel: 'content_cards',
-    metrics: [
-      'sent',
-      'total_impressions',
-      'unique_impressions',
-      'total_clicks',
-      'unique_clicks',
-      'total_dismissals',
-      'unique_dismissals',
-    ],
+    metrics: {
+      sent: 'Each content card Send of the entry, on the day of its instant.',
+      total_impressions: 'Each content card Impression of the entry.',
+      unique_impressions:
+        "Each content card Impression that is the user's first ever of that card in the variation.",
+      total_clicks: 'Each content card Click of the entry.',
+      unique_clicks:
+        "Each content card Click that is the user's first ever of that card in the variation.",
+      total_dismissals: 'Each content card Dismiss of the entry.',
+      unique_dismissals:
+        "Each content card Dismiss that is the user's first ever of that card in the variation.",
+    },
     // The receipt of a content card is its Impression, not its Send (SPEC §2 "Receipts").
     events: {
       Send: { metrics: ['sent'] },
@@ -241,7 +263,12 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   {
     prefix: 'users.messages.inappmessage.',
     channel: 'trigger_in_app_message',
-    metrics: ['impressions', 'clicks', 'first_button_clicks', 'second_button_clicks'],
+    metrics: {
+      impressions: 'Each in-app message Impression of the entry, on the day of its instant.',
+      clicks: 'Each in-app message Click of the entry without a button_id.',
+      first_button_clicks: 'Each in-app message Click of the entry with button_id "0".',
+      second_button_clicks: 'Each in-app message Click of the entry with button_id "1".',
+    },
     events: {
       Impression: { metrics: ['impressions'], receipt: true },
       Click: {
@@ -256,6 +283,13 @@ export const CHANNEL_FAMILIES: readonly ChannelFamily[] = [
   },
 ];
 
+/** The `unique_*` metrics of the catalog: counted by their chains (unique-chain.ts). */
+export const UNIQUE_METRICS: ReadonlySet<string> = new Set(
+  CHANNEL_FAMILIES.flatMap((family) =>
+    Object.values(family.events).flatMap((rule) => (rule.unique ? [rule.unique.metric] : [])),
+  ),
+);
+
 /** Event types outside the message families that the product understands. */
 export const ENROLL_IN_CONTROL = 'users.campaigns.EnrollInControl';
 export const IMPORTED_CONVERSION = 'users.campaigns.Conversion';
@@ -269,14 +303,48 @@ export function familyOf(eventType: string): ChannelFamily | undefined {
   return CHANNEL_FAMILIES.find((family) => eventType.startsWith(family.prefix));
 }
 
-/** Every metric a channel entry reports, in catalog order. */
-export function channelMetrics(channel: Channel): readonly string[] {
-  const family = CHANNEL_FAMILIES.find((f) =>
+function familyOfChannel(channel: Channel): ChannelFamily | undefined {
+  return CHANNEL_FAMILIES.find((f) =>
     typeof f.channel === 'string'
       ? f.channel === channel
       : Object.values(PUSH_PLATFORMS).includes(channel),
   );
-  return family?.metrics ?? [];
+}
+
+/** Every metric a channel entry reports, in catalog order. */
+export function channelMetrics(channel: Channel): readonly string[] {
+  const family = familyOfChannel(channel);
+  return family ? Object.keys(family.metrics) : [];
+}
+
+const BEHAVIOR_LETTERS = ['A', 'B', 'C', 'D'] as const;
+
+const conversionRule = (index: number, bySendTime: boolean): string =>
+  `Each conversion of behavior ${BEHAVIOR_LETTERS[index]}, counted on the day of ${bySendTime ? 'the receipt it credits' : 'the converting behavior'}: a matching behavior credits the user's most recent receipt of each channel within the behavior's window, once per receipt (control users: their enrolment). For a campaign without behaviors, imported Conversion events with this behavior index count instead.`;
+
+/** What the figures beside the channel metrics count (SPEC §2, §3). */
+const FIGURE_RULES: Readonly<Record<string, string>> = {
+  unique_recipients:
+    "Distinct users with a receipt on the day (a Send; an Impression for content cards and in-app messages): of any channel at day level, of the entry's channel and variation in an entry. Control users are not recipients.",
+  enrolled: 'Distinct users enrolled in the control group (EnrollInControl) on the day.',
+  revenue:
+    "Each purchase on the day (price × quantity, in USD at the workspace's rate) by a user with a receipt (control: an enrolment) within behavior A's window before it, 3 days when the campaign defines none. An entry counts it when its most recent such receipt is the entry's.",
+};
+
+/**
+ * The one or two sentences saying how a figure counts: a metric of the channel's entries (null
+ * channel: a day-level or control figure), or `push_button:<title>`; undefined when none.
+ */
+export function metricRule(channel: Channel | null, metric: string): string | undefined {
+  if (metric.startsWith(PUSH_BUTTON_METRIC)) {
+    return `Each push Open of the entry whose button_string is ${JSON.stringify(metric.slice(PUSH_BUTTON_METRIC.length))}.`;
+  }
+  const family = channel === null ? undefined : familyOfChannel(channel);
+  if (family && Object.hasOwn(family.metrics, metric)) return family.metrics[metric];
+  // The conversion fields of SPEC §5: conversions, conversions1..3, each also _by_send_time.
+  const conversion = /^conversions([1-3]?)(_by_send_time)?$/.exec(metric);
+  if (conversion) return conversionRule(Number(conversion[1] || 0), conversion[2] !== undefined);
+  return Object.hasOwn(FIGURE_RULES, metric) ? FIGURE_RULES[metric] : undefined;
 }
 
 export type MessageClassification =

@@ -72,6 +72,30 @@ export function variationFields(kind: VariationEntryKind, channel: Channel): rea
   return fields;
 }
 
+/**
+ * The numeric fields of a variation's entry on a channel, each with the metric its cells carry
+ * (a push button's key is `push_button:<title>`), in answer order.
+ */
+export function entryFigures(
+  campaign: Campaign,
+  series: SeriesKind,
+  channel: Channel,
+  variation: Campaign['variations'][number],
+): ReadonlyMap<string, string> {
+  const fields = variation.control
+    ? CONTROL_FIELDS
+    : variationFields(variationEntryKind(campaign, series), channel);
+  const figures = new Map(
+    fields.filter((field) => field !== NAME && field !== API_ID).map((f) => [f, f] as const),
+  );
+  if (!variation.control && PUSH_CHANNELS.includes(channel)) {
+    variation.pushButtons.forEach((title, n) => {
+      figures.set(pushButtonKey(n, title), PUSH_BUTTON_METRIC + title);
+    });
+  }
+  return figures;
+}
+
 /** The kind of a (non-control) variation's entries: send series always carry the extras. */
 export function variationEntryKind(campaign: Campaign, series: SeriesKind): VariationEntryKind {
   return series === 'send' || isMultivariate(campaign) ? 'multivariate' : 'multichannel';

@@ -40,6 +40,22 @@ export interface DayRange {
   readonly lastDay: number;
 }
 
+export const DAY_MS = 86_400_000;
+
+/** UTC instants [fromMs, toMs): a span of time. */
+export interface InstantSpan {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * UTC instants [fromMs, toMs) that hold every instant of the local days, in any zone: local day
+ * d lies within UTC [d − 14 h, d + 1 day + 12 h], so one day either side covers it.
+ */
+export function utcSpanOf(days: DayRange): InstantSpan {
+  return { fromMs: (days.firstDay - 1) * DAY_MS, toMs: (days.lastDay + 2) * DAY_MS };
+}
+
 /** The wall-clock fields of an instant in a zone (month 1..12), to the second. */
 export interface WallClock {
   readonly year: number;

@@ -6,15 +6,9 @@
  * same way and cannot drift apart. Its id is the one src/ingest/users-track.ts computed, so a
  * retried request is a duplicate of the first, never a second count.
  */
-import type { Behavior, BehaviorKind } from '../domain/behaviors.js';
+import { CURRENTS_TYPE_OF_KIND, type Behavior } from '../domain/behaviors.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import { normalizeEvent } from './currents.js';
-
-export const CURRENTS_TYPE_OF_KIND: Readonly<Record<BehaviorKind, string>> = {
-  purchase: 'users.behaviors.Purchase',
-  custom_event: 'users.behaviors.CustomEvent',
-  session_start: 'users.behaviors.app.SessionStart',
-};
 
 /** The stored event of a validated behavior. */
 export function behaviorEvent(behavior: Behavior): NormalizedEvent {

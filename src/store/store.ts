@@ -9,9 +9,11 @@ import type { ApiKeyInfo, NewKeyDetails } from '../domain/api-key.js';
 import type { Campaign, CampaignDefinition } from '../domain/campaign.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Permission } from '../domain/permissions.js';
+import type { Credit } from '../domain/attribution.js';
+import type { CampaignEvent, ChainRef } from '../domain/explain.js';
 import type { SeriesCell } from '../domain/series.js';
 import type { CampaignListing } from '../domain/campaign-listing.js';
-import type { DayRange } from '../domain/time.js';
+import type { DayRange, InstantSpan } from '../domain/time.js';
 
 // Defined beside the rules that use them; stores and routes import them from here too.
 export type { CampaignListing, DayRange };
@@ -162,6 +164,34 @@ export interface Store {
     sendId: string,
     days: DayRange,
   ): Promise<SeriesCell[]>;
+
+  /**
+   * What explanations read (src/store/explain.ts): the campaign's stored events with instants
+   * in `span`, of one send only when `sendId` is given. Copies of an id may come back twice.
+   */
+  campaignEvents(
+    workspaceId: string,
+    campaignId: string,
+    span: InstantSpan,
+    sendId: string | null,
+  ): Promise<CampaignEvent[]>;
+  /** Every stored event of these unique chains (SPEC §2) before `beforeMs`, and maybe more. */
+  chainEvents(
+    workspaceId: string,
+    campaignId: string,
+    chains: readonly ChainRef[],
+    beforeMs: number,
+  ): Promise<CampaignEvent[]>;
+  /**
+   * Every conversion and revenue credit (domain/attribution.ts) that can count on the days:
+   * a superset, of the send's recipients only when `sendId` is given.
+   */
+  creditsOn(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+    sendId: string | null,
+  ): Promise<Credit[]>;
 
   /**
    * Sets the USD value of one unit of `currency` (ISO 4217, upper case) for the workspace's

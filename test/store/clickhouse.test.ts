@@ -22,6 +22,7 @@ import { startClickHouse, type ClickHouseNode } from '../support/services.js';
 import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { explainContract } from './explain-contract.js';
 import { rederivationContract } from './rederivation-contract.js';
 
 let server: ClickHouseNode;
@@ -43,6 +44,15 @@ conversionContract('clickhouse', async () => {
   databases += 1;
   return openClickHouseStore({ url: server.url, database: `tally_contract_${databases}` });
 });
+
+explainContract(
+  'clickhouse',
+  async () => {
+    databases += 1;
+    return openClickHouseStore({ url: server.url, database: `tally_contract_${databases}` });
+  },
+  5,
+);
 
 rederivationContract(
   'clickhouse',

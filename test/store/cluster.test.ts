@@ -15,6 +15,7 @@ import { event } from '../support/events.js';
 import { clickHouseRollups } from './clickhouse-rollups.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { explainContract } from './explain-contract.js';
 import { rederivationContract } from './rederivation-contract.js';
 
 let cluster: ClickHouseCluster;
@@ -48,6 +49,15 @@ conversionContract('clickhouse cluster (2 shards)', async () => {
   databases += 1;
   return openOn(0, `tally_cluster_${databases}`);
 });
+
+explainContract(
+  'clickhouse cluster (2 shards)',
+  async () => {
+    databases += 1;
+    return openOn(0, `tally_cluster_${databases}`);
+  },
+  5,
+);
 
 rederivationContract(
   'clickhouse cluster (2 shards)',

@@ -13,12 +13,14 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { event } from '../support/events.js';
 import { storeContract } from './contract.js';
 import { conversionContract } from './conversion-contract.js';
+import { explainContract } from './explain-contract.js';
 import { rederivationContract } from './rederivation-contract.js';
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'tally-sqlite-'));
 
 storeContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
 conversionContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }));
+explainContract('sqlite', () => openSqliteStore({ dataDir: freshDir() }), 25);
 rederivationContract(
   'sqlite',
   (dataDir, options) => openSqliteStore({ dataDir, ...options }),
@@ -269,6 +271,7 @@ describe('sqlite store', () => {
       INSERT INTO api_keys_v5 SELECT key_hash, workspace_id, permissions FROM api_keys;
       DROP TABLE api_keys;
       ALTER TABLE api_keys_v5 RENAME TO api_keys;
+      DROP INDEX events_campaign_time;
       PRAGMA user_version = 5;
     `);
     db.close();

@@ -66,6 +66,24 @@ const CALLS: readonly Call[] = [
     invalid: get('/sends/data_series?campaign_id=demo_price_alerts&send_id=nope&length=14'),
   },
   {
+    route: 'GET /campaigns/data_series/explain',
+    request: get(
+      `/campaigns/data_series/explain?campaign_id=demo_onboarding_tips&day=${END}&metric=conversions&channel=trigger_in_app_message&variation_api_id=onboarding_a&limit=3`,
+    ),
+    invalid: get(
+      `/campaigns/data_series/explain?campaign_id=demo_onboarding_tips&day=${END}&metric=opens`,
+    ),
+  },
+  {
+    route: 'GET /sends/data_series/explain',
+    request: get(
+      `/sends/data_series/explain?campaign_id=demo_price_alerts&send_id=${PRICE_SEND}&day=2026-11-24&metric=revenue&limit=3`,
+    ),
+    invalid: get(
+      `/sends/data_series/explain?campaign_id=demo_price_alerts&send_id=${PRICE_SEND}&day=2026-11-24&metric=revenue&channel=email&variation_api_id=nope`,
+    ),
+  },
+  {
     route: 'GET /campaigns/list',
     request: get('/campaigns/list'),
     invalid: get('/campaigns/list?sort_direction=sideways'),

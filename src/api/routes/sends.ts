@@ -12,7 +12,7 @@ import {
   seriesQueryFields,
 } from '../schemas.js';
 import { replySeries } from '../series-format.js';
-import { notACampaign, quote, resolveSeriesRequest } from '../series-request.js';
+import { notACampaign, notASend, resolveSeriesRequest } from '../series-request.js';
 
 const SendSeriesQuerySchema = Type.Object({
   ...seriesQueryFields,
@@ -82,7 +82,7 @@ export async function sendsRoutes(app: TallyInstance, deps: RouteDeps): Promise<
       const send = await deps.store.getSend(workspaceId, campaign.id, sendId);
       if (!send) {
         return reply.code(400).send({
-          message: `send_id ${quote(sendId)} is not a send of campaign ${quote(campaign.id)}`,
+          message: notASend(sendId, campaign.id),
         });
       }
       return replySeries(reply, deps, {

@@ -11,11 +11,8 @@ import {
   parseUsersTrack,
   TRACK_ARRAYS,
 } from '../../ingest/users-track.js';
-import {
-  behaviorEvent,
-  currencyWarnings,
-  CURRENTS_TYPE_OF_KIND,
-} from '../../ingest/track-events.js';
+import { CURRENTS_TYPE_OF_KIND } from '../../domain/behaviors.js';
+import { behaviorEvent, currencyWarnings } from '../../ingest/track-events.js';
 import { workspaceOf, type RouteDeps, type TallyInstance } from '../context.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 

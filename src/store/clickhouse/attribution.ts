@@ -384,8 +384,32 @@ export class Conversions {
     const context = await this.context(workspaceId, campaignId);
     const cells = new CreditCells(zone, days);
     const keep = (credit: Credit) => countsInSend(credit, sendId, cutoffMs);
-    await this.addCredits(cells, keep, workspaceId, campaignId, context, sendId);
+    await this.addCredits(
+      days,
+      (credits) => cells.add(credits, keep),
+      workspaceId,
+      campaignId,
+      context,
+      sendId,
+    );
     return cells.cells();
+  }
+
+  /**
+   * Every credit of the campaign's candidates (or the send's, `sendId` given) for the days: a
+   * superset of what counts on them, for explanations (src/store/explain.ts).
+   */
+  async credits(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+    sendId: string | null,
+  ): Promise<Credit[]> {
+    const context = await this.context(workspaceId, campaignId);
+    const all: Credit[] = [];
+    const sink = (credits: readonly Credit[]) => all.push(...credits);
+    await this.addCredits(days, sink, workspaceId, campaignId, context, sendId);
+    return all;
   }
 
   /** Stores a rate (checked by the caller) as a new version: the latest wins. */
@@ -403,8 +427,8 @@ export class Conversions {
   }
 
   /**
-   * Adds to `cells` the credits `keep` admits of the candidates of a campaign (`sendId` null)
-   * or of one send: a superset of what it counts in the cells' days.
+   * Gives `sink` the credits of each candidate of a campaign (`sendId` null) or of one send: a
+   * superset of what counts on the days.
    *
    * A credit on a requested day counts on the day of its receipt (or enrolment) r, or of its
    * converting behavior τ with r in [τ − window, τ]; either way r lies in [first instant of the
@@ -425,8 +449,8 @@ export class Conversions {
    * a large campaign reads every fact of its users, more than a process should hold at once.
    */
   async addCredits(
-    cells: CreditCells,
-    keep: (credit: Credit) => boolean,
+    days: DayRange,
+    sink: (credits: readonly Credit[]) => void,
     workspaceId: string,
     campaignId: string,
     context: AttributionContext,
@@ -436,7 +460,7 @@ export class Conversions {
     const scope: Scope = sendId === null ? 'campaign' : 'send';
     const types = readTypes(rules);
     const reach = rules.reachMs;
-    const span = utcSpanOf(cells.days);
+    const span = utcSpanOf(days);
     const p = params({
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],
@@ -454,7 +478,7 @@ export class Conversions {
       ? importedByUser(campaignId, await this.db.query<ImportedRow>(importedSql(scope), [p]))
       : new Map<string, ImportedConversion[]>();
     const attribute = (facts: UserFacts) =>
-      cells.add(
+      sink(
         attributeUser({
           campaignId,
           conversionBehaviors: rules.behaviors,
@@ -462,7 +486,6 @@ export class Conversions {
           ...facts,
           usdRates,
         }),
-        keep,
       );
     for await (const row of this.db.stream<FactsRow>(factsSql(scope, readImported), [p])) {
       const facts = readFacts(campaignId, row, reach, imported.get(row.user_key) ?? []);

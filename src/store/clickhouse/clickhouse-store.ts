@@ -7,6 +7,10 @@
  * every answer is computed, or kept under a change counter (day-figures.ts), in a way that
  * copies of an event cannot change.
  */
+import type { Credit } from '../../domain/attribution.js';
+import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
+import type { InstantSpan } from '../../domain/time.js';
+import { ExplainReads } from './explain-reads.js';
 import { sendCutoffMs } from '../../domain/sends.js';
 import type { ApiKeyInfo, NewKeyDetails } from '../../domain/api-key.js';
 import type { Campaign, CampaignDefinition } from '../../domain/campaign.js';
@@ -86,6 +90,7 @@ class ClickHouseStore implements Store {
   private readonly listings: Listings;
   private readonly conversions: Conversions;
   private readonly conversionFigures: ConversionFigures;
+  private readonly explainReads: ExplainReads;
 
   constructor(private readonly db: ClickHouseHttp) {
     this.listings = new Listings(db);
@@ -94,6 +99,7 @@ class ClickHouseStore implements Store {
     this.series = new SeriesQueries(db);
     this.conversions = new Conversions(db, this.campaigns);
     this.conversionFigures = new ConversionFigures(db, this.conversions);
+    this.explainReads = new ExplainReads(db);
   }
 
   createWorkspace(name: string, timezone: string): Promise<Workspace> {
@@ -230,6 +236,33 @@ class ClickHouseStore implements Store {
       this.conversions.sendCells(workspaceId, campaignId, sendId, zone, days, cutoffMs),
     ]);
     return [...counted, ...credited];
+  }
+
+  campaignEvents(
+    workspaceId: string,
+    campaignId: string,
+    span: InstantSpan,
+    sendId: string | null,
+  ): Promise<CampaignEvent[]> {
+    return this.explainReads.campaignEvents(workspaceId, campaignId, span, sendId);
+  }
+
+  chainEvents(
+    workspaceId: string,
+    campaignId: string,
+    chains: readonly ChainRef[],
+    beforeMs: number,
+  ): Promise<CampaignEvent[]> {
+    return this.explainReads.chainEvents(workspaceId, campaignId, chains, beforeMs);
+  }
+
+  creditsOn(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+    sendId: string | null,
+  ): Promise<Credit[]> {
+    return this.conversions.credits(workspaceId, campaignId, days, sendId);
   }
 
   /** Past purchases are re-priced by the next series request: kept days carry their rates' digest. */

@@ -15,6 +15,7 @@
  * another, so the count is the workspace's touches of those UTC days, not the campaign's. With
  * the rules and rates (`basis`), that count decides whether a kept day is still right.
  */
+import type { Credit } from '../../domain/attribution.js';
 import type { SeriesCell } from '../../domain/series.js';
 import { contentHash } from '../../domain/hash.js';
 import type { DayRange } from '../store.js';
@@ -135,7 +136,8 @@ export class ConversionFigures {
     for (const range of runsOf(stale.map((w) => w.day.day))) {
       // Cells of this run only: a pass's credits on days beyond its run are partial.
       const cells = new CreditCells(zone, range);
-      await this.conversions.addCredits(cells, () => true, workspaceId, campaignId, context, null);
+      const sink = (credits: readonly Credit[]) => cells.add(credits, () => true);
+      await this.conversions.addCredits(range, sink, workspaceId, campaignId, context, null);
       for (const sum of cells.sums()) {
         const ofDay = byDay.get(sum.day) ?? [];
         ofDay.push(sum);

@@ -9,21 +9,12 @@
  * give the same days as the embedded store, which uses Node's Intl (src/domain/time.ts). The
  * offsets computed here come from the same Intl data, and travel as query values.
  */
-import { wallClock } from '../../domain/time.js';
-import type { DayRange } from '../store.js';
+import { DAY_MS, utcSpanOf, wallClock } from '../../domain/time.js';
 
 const MINUTE_MS = 60_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS, utcSpanOf };
 /** Offsets are sampled this far apart; a zone changes offset at most once in such a step. */
 const STEP_MS = 6 * 3_600_000;
-
-/**
- * UTC instants [fromMs, toMs) that hold every instant of the local days, in any zone: local day
- * d lies within UTC [d − 14 h, d + 1 day + 12 h], so one day either side covers it.
- */
-export function utcSpanOf(days: DayRange): { readonly fromMs: number; readonly toMs: number } {
-  return { fromMs: (days.firstDay - 1) * DAY_MS, toMs: (days.lastDay + 2) * DAY_MS };
-}
 
 /** The zone's offset from UTC at an instant, in ms (whole minutes in every zone since 1972). */
 export function offsetAt(zone: string, instantMs: number): number {

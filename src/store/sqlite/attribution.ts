@@ -18,6 +18,7 @@ import {
 import { EMAIL_ENGAGEMENT_KINDS } from '../../domain/behaviors.js';
 import type { Campaign } from '../../domain/campaign.js';
 import type { NormalizedEvent } from '../../domain/event.js';
+import type { InstantSpan } from '../../domain/time.js';
 import {
   AttributionInputs,
   entersCampaign,
@@ -122,6 +123,11 @@ export class Attribution {
   private readonly purchasers: Statement<[string, string], { user_key: string }>;
   private readonly upsertRate: Statement<[string, string, number]>;
   private readonly rateRows: Statement<[string], { currency: string; usd_per_unit: number }>;
+  private readonly reachingUsers: Statement<
+    [string, string, number, number],
+    { user_key: string; first_ms: number; last_ms: number }
+  >;
+  private readonly importers: Statement<[string, string], { user_key: string }>;
 
   constructor(
     db: Db,
@@ -151,6 +157,16 @@ export class Attribution {
        ON CONFLICT DO UPDATE SET usd_per_unit = excluded.usd_per_unit`,
     );
     this.rateRows = db.prepare('SELECT currency, usd_per_unit FROM currency_rates WHERE ws = ?');
+    // An index range of events_campaign_time.
+    this.reachingUsers = db.prepare(
+      `SELECT user_key, min(instant_ms) AS first_ms, max(instant_ms) AS last_ms FROM events
+       WHERE ws = ? AND campaign_id = ? AND campaign_id IS NOT NULL
+       AND instant_ms >= ? AND instant_ms < ? AND (receipt = 1 OR enrols_control = 1)
+       GROUP BY user_key`,
+    );
+    this.importers = db.prepare(
+      'SELECT DISTINCT user_key FROM imported_conversions WHERE ws = ? AND campaign_id = ?',
+    );
   }
 
   /**
@@ -297,30 +313,54 @@ export class Attribution {
    * like the rest of the send series (series.ts). `recipients`: each with the span of their
    * receipts of the send.
    */
-  sendCredits(
+  /**
+   * Every credit of the campaign's users in `candidates` (each with the first and last of their
+   * receipts or enrolments that matter), skipping those who can hold none.
+   */
+  creditsOf(
     workspaceId: string,
     campaignId: string,
-    sendId: string,
-    recipients: ReadonlyMap<string, RecipientSpan>,
+    candidates: ReadonlyMap<string, RecipientSpan>,
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const usdRates = this.rates(workspaceId);
     const readImported = this.inputs.campaignHasImports(workspaceId, campaignId);
-    // A credit of the send needs a behavior within reach of one of its receipts (or an email
-    // engagement the rules match, or an imported conversion): most recipients have none.
+    // A credit needs a behavior within reach of a receipt or enrolment (or an email engagement
+    // the rules match, or an imported conversion): most recipients have none.
     const mayHoldCredit = (userKey: string, { firstMs, lastMs }: RecipientSpan) =>
       rules.matchesEmail ||
       this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs) ||
       (readImported && this.inputs.hasImportedConversion(workspaceId, campaignId, userKey));
     const credits: Credit[] = [];
-    for (const [userKey, span] of recipients) {
+    for (const [userKey, span] of candidates) {
       if (!mayHoldCredit(userKey, span)) continue;
       const inputs = this.inputs.read(workspaceId, campaignId, userKey, { readImported });
-      for (const credit of attribute(campaignId, rules, inputs, usdRates)) {
-        if (credit.sendId === sendId) credits.push(credit);
-      }
+      credits.push(...attribute(campaignId, rules, inputs, usdRates));
     }
     return credits;
+  }
+
+  /**
+   * Every credit that can count on the days of `span` (a superset), for explanations: a credit
+   * there needs a receipt or enrolment in [span − the widest window, span), or an imported
+   * conversion (see the ClickHouse store's Conversions.addCredits for the reasoning).
+   */
+  creditsWithin(workspaceId: string, campaignId: string, span: InstantSpan): Credit[] {
+    const { reachMs } = rulesOf(this.campaigns.get(workspaceId, campaignId));
+    const candidates = new Map<string, RecipientSpan>();
+    for (const row of this.reachingUsers.all(
+      workspaceId,
+      campaignId,
+      span.fromMs - reachMs,
+      span.toMs,
+    )) {
+      candidates.set(row.user_key, { firstMs: row.first_ms, lastMs: row.last_ms });
+    }
+    for (const { user_key: userKey } of this.importers.all(workspaceId, campaignId)) {
+      if (!candidates.has(userKey))
+        candidates.set(userKey, { firstMs: span.fromMs, lastMs: span.toMs });
+    }
+    return this.creditsOf(workspaceId, campaignId, candidates);
   }
 
   /**

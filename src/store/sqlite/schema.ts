@@ -298,6 +298,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys ADD COLUMN revoked_at_ms INTEGER;
   ALTER TABLE api_keys ADD COLUMN last_used_ms INTEGER;
   `,
+  `
+  -- Explanations (src/store/explain.ts) read a campaign's events of one day, and attribution's
+  -- explanation the users with a receipt or enrolment in a span: an index range each.
+  CREATE INDEX events_campaign_time ON events (ws, campaign_id, instant_ms)
+    WHERE campaign_id IS NOT NULL;
+  `,
 ];
 
 /**

@@ -100,7 +100,7 @@ export class SeriesQueries {
       tally.addEvent(countedEventOf(row), row.is_unique === 1);
     }
     // Conversions and revenue count when the converting event is inside the send's 14 days.
-    const credits = this.attribution.sendCredits(workspaceId, campaignId, sendId, recipients);
+    const credits = this.attribution.creditsOf(workspaceId, campaignId, recipients);
     for (const credit of credits) {
       if (!countsInSend(credit, sendId, cutoff)) continue;
       const day = tally.dayOf(credit.dayMs);

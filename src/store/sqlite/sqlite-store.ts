@@ -5,6 +5,10 @@
  * better-sqlite3 is synchronous, so every method runs to completion before the next starts;
  * each write is one transaction, durable when its promise resolves (synchronous=FULL).
  */
+import type { Credit } from '../../domain/attribution.js';
+import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
+import { utcSpanOf, type InstantSpan } from '../../domain/time.js';
+import { ExplainReads } from './explain-reads.js';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
@@ -61,6 +65,7 @@ class SqliteStore implements Store {
   private readonly series: SeriesQueries;
   private readonly listings: Listings;
   private readonly createdSends: CreatedSends;
+  private readonly explainReads: ExplainReads;
   private readonly define: (
     workspaceId: string,
     definition: CampaignDefinition,
@@ -99,6 +104,7 @@ class SqliteStore implements Store {
     this.series = new SeriesQueries(db, this.workspaces, this.attribution);
     this.listings = new Listings(db);
     this.createdSends = new CreatedSends(db);
+    this.explainReads = new ExplainReads(db);
     const define = db.transaction(
       (workspaceId: string, definition: CampaignDefinition, nowMs: number) => {
         this.workspaces.zoneOf(workspaceId);
@@ -238,6 +244,37 @@ class SqliteStore implements Store {
     days: DayRange,
   ): Promise<SeriesCell[]> {
     return this.series.sendSeries(workspaceId, campaignId, sendId, days);
+  }
+
+  async campaignEvents(
+    workspaceId: string,
+    campaignId: string,
+    span: InstantSpan,
+    sendId: string | null,
+  ): Promise<CampaignEvent[]> {
+    return this.explainReads.campaignEvents(workspaceId, campaignId, span, sendId);
+  }
+
+  async chainEvents(
+    workspaceId: string,
+    campaignId: string,
+    chains: readonly ChainRef[],
+    beforeMs: number,
+  ): Promise<CampaignEvent[]> {
+    return this.explainReads.chainEvents(workspaceId, campaignId, chains, beforeMs);
+  }
+
+  async creditsOn(
+    workspaceId: string,
+    campaignId: string,
+    days: DayRange,
+    sendId: string | null,
+  ): Promise<Credit[]> {
+    if (sendId === null) {
+      return this.attribution.creditsWithin(workspaceId, campaignId, utcSpanOf(days));
+    }
+    const recipients = this.explainReads.recipientsOf(workspaceId, campaignId, sendId);
+    return this.attribution.creditsOf(workspaceId, campaignId, recipients);
   }
 
   /**

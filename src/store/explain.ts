@@ -1,0 +1,57 @@
+/**
+ * Explaining a figure (GET /campaigns/data_series/explain): the one pipeline from a figure to
+ * the items that make it, over any Store. The store reads the facts (its events of the day, the
+ * chains of the unique candidates, the credits of the day); domain/explain.ts decides what
+ * counts, with the same rules the figure was counted with.
+ */
+import {
+  chainKeyOf,
+  chainOf,
+  explainCredits,
+  explainEvents,
+  explainMembers,
+  explainUniques,
+  figureSource,
+  uniqueCandidates,
+  type ChainRef,
+  type ExplanationItem,
+  type Figure,
+} from '../domain/explain.js';
+import { utcSpanOf } from '../domain/time.js';
+import type { Store } from './store.js';
+
+/** Every item of the figure, oldest first. */
+export async function explainFigure(
+  store: Store,
+  workspaceId: string,
+  figure: Figure,
+): Promise<ExplanationItem[]> {
+  const workspace = await store.getWorkspace(workspaceId);
+  if (!workspace) throw new Error(`workspace ${workspaceId} does not exist`);
+  const zone = workspace.timezone;
+  const days = { firstDay: figure.day, lastDay: figure.day };
+  const sendId = figure.send?.id ?? null;
+  const source = figureSource(figure.metric);
+  if (source === 'credits') {
+    const credits = await store.creditsOn(workspaceId, figure.campaignId, days, sendId);
+    return explainCredits(figure, credits, zone);
+  }
+  const span = utcSpanOf(days);
+  const events = await store.campaignEvents(workspaceId, figure.campaignId, span, sendId);
+  if (source === 'events') return explainEvents(figure, events, zone);
+  if (source === 'members') return explainMembers(figure, events, zone);
+  const candidates = uniqueCandidates(figure, events, zone);
+  const chains = new Map<string, ChainRef>();
+  for (const event of candidates) {
+    const chain = chainOf(event)!;
+    chains.set(chainKeyOf(chain), chain);
+  }
+  // Later events cannot change an earlier verdict, so the chains end with the span.
+  const history = await store.chainEvents(
+    workspaceId,
+    figure.campaignId,
+    [...chains.values()],
+    span.toMs,
+  );
+  return explainUniques(candidates, history);
+}
