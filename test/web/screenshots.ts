@@ -1,7 +1,8 @@
 /**
  * The dashboard's screenshots in docs/images (shown in the README): the campaigns page, the
- * multivariate campaign's page and the API reference, taken the same way by the browser test (into a temp dir) and by
- * `npm run screenshots` (make-screenshots.ts, into docs/images).
+ * multivariate campaign's page, what made one of its numbers and the API reference, taken the
+ * same way by the browser test (into a temp dir) and by `npm run screenshots`
+ * (make-screenshots.ts, into docs/images).
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -28,10 +29,19 @@ export async function takeDashboardScreenshots(
   await page.locator('.chart canvas').waitFor();
   const campaign = join(dir, 'dashboard-campaign.png');
   await page.screenshot({ path: campaign, fullPage: true });
+  await page
+    .locator(
+      'section[data-channel="trigger_in_app_message"] tr[data-variation="onboarding_a"] td[data-field="conversions"] button',
+    )
+    .click();
+  await page.locator('.explain table.items tbody tr').first().waitFor();
+  const explained = join(dir, 'dashboard-explain.png');
+  await page.screenshot({ path: explained });
+  await page.keyboard.press('Escape');
   await page.goto(`${baseUrl}/docs`);
   await page.locator('.opblock-tag-section').first().waitFor();
   const reference = join(dir, 'api-reference.png');
   await page.screenshot({ path: reference });
   await context.close();
-  return [campaigns, campaign, reference];
+  return [campaigns, campaign, explained, reference];
 }

@@ -31,6 +31,8 @@ export const PERMISSION_OF: Readonly<Record<string, string>> = {
   '/campaigns/data_series': 'campaigns.data_series',
   '/sends/data_series': 'sends.data_series',
   '/sends/list': 'sends.data_series',
+  '/campaigns/data_series/explain': 'campaigns.data_series',
+  '/sends/data_series/explain': 'sends.data_series',
 };
 
 type Params = Readonly<Record<string, string | number | boolean | undefined>>;

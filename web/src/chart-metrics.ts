@@ -8,6 +8,7 @@ import type { SeriesDay } from '../../src/domain/rates.js';
 import { sendsMetric } from '../../src/domain/rates.js';
 import type { Channel } from '../../src/domain/channels.js';
 import type { ChartLine } from './components/TimeChart.js';
+import type { ExplainRequest, ExplainScope, FigureRef } from './explain.js';
 import { channelLabel, labelOf } from './format.js';
 
 export interface ChartMetric {
@@ -55,17 +56,50 @@ export function defaultMetric(days: readonly SeriesDay[]): string | null {
 
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
+/** The figure a chart line of `metric` (`channel.field` or `day.field`) draws. */
+export function lineFigure(metric: string, line: ChartLine): FigureRef {
+  const { scope, field } = splitMetric(metric);
+  const where = scope === DAY_LEVEL ? 'Whole campaign' : `${channelLabel(scope)} · ${line.label}`;
+  return {
+    metric: field,
+    channel: scope === DAY_LEVEL ? null : scope,
+    variationId: line.variationId,
+    label: `${where} · ${labelOf(field)}`,
+  };
+}
+
+/** What a click on a chart's point asks to explain: that line's figure on that day. */
+export function pointRequest(
+  metric: string | null,
+  line: ChartLine | undefined,
+  day: SeriesDay | undefined,
+  scope: ExplainScope,
+): ExplainRequest | null {
+  if (!metric || !line || !day) return null;
+  const figure = lineFigure(metric, line);
+  return { title: `${figure.label} on ${day.time}`, figures: [figure], days: [day], scope };
+}
+
+/** `email.unique_opens` → its scope (a channel, or `day`) and the answer's field. */
+function splitMetric(metric: string): { scope: string; field: string } {
+  const dot = metric.indexOf('.');
+  return { scope: metric.slice(0, dot), field: metric.slice(dot + 1) };
+}
+
 export function chartLines(
   days: readonly SeriesDay[],
   metric: string,
   nameOf: (variationId: string) => string,
 ): ChartLine[] {
-  const dot = metric.indexOf('.');
-  const scope = metric.slice(0, dot);
-  const field = metric.slice(dot + 1);
+  const { scope, field } = splitMetric(metric);
   if (scope === DAY_LEVEL) {
     return [
-      { label: 'campaign', control: false, values: days.map((day) => numberOrNull(day[field])) },
+      {
+        label: 'campaign',
+        control: false,
+        variationId: null,
+        values: days.map((day) => numberOrNull(day[field])),
+      },
     ];
   }
   const entries = days[0]?.messages[scope as Channel] ?? [];
@@ -77,6 +111,7 @@ export function chartLines(
       return {
         label: typeof entry.variation_name === 'string' ? entry.variation_name : nameOf(id),
         control,
+        variationId: id,
         values: days.map((day) =>
           numberOrNull(
             day.messages[scope as Channel]?.find((e) => e.variation_api_id === id)?.[field],

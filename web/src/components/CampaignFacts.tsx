@@ -4,6 +4,7 @@ import { conversionField, ratio } from '../../../src/domain/rates.js';
 import { behaviorLabel, behaviorName } from '../behaviors.js';
 import { channelLabel, formatCount, formatPercent, formatUsd } from '../format.js';
 import { dayIn } from '../sends.js';
+import type { FigureRef } from '../explain.js';
 import type { CampaignDetails } from '../types.js';
 
 export function DetailsPanel({ details, zone }: { details: CampaignDetails; zone: string }) {
@@ -49,14 +50,45 @@ export function DetailsPanel({ details, zone }: { details: CampaignDetails; zone
   );
 }
 
+/** A headline figure: a button that asks what made it. */
+function Figure({
+  figure,
+  text,
+  onExplain,
+}: {
+  figure: FigureRef;
+  text: string;
+  onExplain: (figure: FigureRef) => void;
+}) {
+  return (
+    <button
+      type="button"
+      class="figure"
+      title={`What made ${figure.label}`}
+      onClick={() => onExplain(figure)}
+    >
+      <strong>{text}</strong>
+    </button>
+  );
+}
+
+const dayFigure = (metric: string, label: string): FigureRef => ({
+  metric,
+  channel: null,
+  variationId: null,
+  label: `Whole campaign · ${label}`,
+});
+
 export function Headline({
   totals,
   sent,
   details,
+  onExplain,
 }: {
   totals: RangeTotals;
   sent: number;
   details: CampaignDetails | null;
+  onExplain: (figure: FigureRef) => void;
 }) {
   const recipients = totals.day.unique_recipients ?? 0;
   const behaviors = details?.conversion_behaviors ?? [];
@@ -68,21 +100,33 @@ export function Headline({
       </li>
       <li data-figure="unique_recipients">
         <span>Unique recipients</span>
-        <strong>{formatCount(recipients)}</strong>
+        <Figure
+          figure={dayFigure('unique_recipients', 'unique recipients')}
+          text={formatCount(recipients)}
+          onExplain={onExplain}
+        />
       </li>
       {behaviors.map((behavior, index) => {
         const conversions = totals.day[conversionField(index)] ?? 0;
         return (
           <li data-figure={conversionField(index)} key={index}>
             <span>{behaviorName(behavior)}</span>
-            <strong>{formatCount(conversions)}</strong>{' '}
+            <Figure
+              figure={dayFigure(conversionField(index), behaviorName(behavior))}
+              text={formatCount(conversions)}
+              onExplain={onExplain}
+            />{' '}
             <span class="rate">{formatPercent(ratio(conversions, recipients))}</span>
           </li>
         );
       })}
       <li data-figure="revenue">
         <span>Revenue</span>
-        <strong>{formatUsd(totals.day.revenue ?? 0)}</strong>
+        <Figure
+          figure={dayFigure('revenue', 'revenue')}
+          text={formatUsd(totals.day.revenue ?? 0)}
+          onExplain={onExplain}
+        />
       </li>
     </ul>
   );

@@ -14,6 +14,7 @@ import {
   type EntryTotals,
 } from '../../../src/domain/rates.js';
 import { download, toCsv } from '../csv.js';
+import type { FigureRef } from '../explain.js';
 import { channelLabel, formatFigure, formatLift, formatPercent, labelOf } from '../format.js';
 
 export interface Column {
@@ -23,9 +24,17 @@ export interface Column {
   readonly group?: string;
 }
 
+/** What explains a number: the figures it is made of (ExplainPanel lists them). */
+export interface Explained {
+  readonly title: string;
+  readonly formula?: string;
+  readonly figures: readonly FigureRef[];
+}
+
 export interface Cell {
   readonly text: string;
   readonly winner?: boolean;
+  readonly explained: Explained;
 }
 
 export interface TableRow {
@@ -91,31 +100,82 @@ export function channelTable(
     const figures = entry.figures;
     const cells: Record<string, Cell> = {};
     const recipients = entry.control ? (figures.enrolled ?? 0) : (figures.unique_recipients ?? 0);
+    const ref = (of: EntryTotals, field: string): FigureRef => ({
+      metric: field,
+      channel,
+      variationId: of.variationId,
+      label: `${channelLabel(channel)} · ${of.name} · ${labelOf(field)}`,
+    });
+    const figure = (field: string): Explained => {
+      const only = ref(entry, field);
+      return { title: only.label, figures: [only] };
+    };
+    const recipientsField = entry.control ? 'enrolled' : 'unique_recipients';
     if (!entry.control) {
-      for (const field of fields) cells[field] = { text: formatFigure(field, figures[field] ?? 0) };
-      for (const rule of rates)
-        cells[`rate:${rule.key}`] = { text: formatPercent(applyRate(rule, figures)) };
+      for (const field of fields) {
+        cells[field] = { text: formatFigure(field, figures[field] ?? 0), explained: figure(field) };
+      }
+      for (const rule of rates) {
+        const inputs = [rule.numerator, rule.denominator, ...(rule.less ? [rule.less] : [])];
+        cells[`rate:${rule.key}`] = {
+          text: formatPercent(applyRate(rule, figures)),
+          explained: {
+            title: `${channelLabel(channel)} · ${entry.name} · ${rule.label} rate`,
+            formula: `${rule.label} rate = ${labelOf(rule.numerator)} / ${
+              rule.less
+                ? `(${labelOf(rule.denominator)} − ${labelOf(rule.less)})`
+                : labelOf(rule.denominator)
+            }`,
+            figures: inputs.map((field) => ref(entry, field)),
+          },
+        };
+      }
     }
     if (multivariate) {
-      cells.unique_recipients = { text: formatFigure('unique_recipients', recipients) };
-      cells.revenue = { text: formatFigure('revenue', figures.revenue ?? 0) };
-      behaviorLabels.forEach((_label, index) => {
-        const conversions = figures[conversionField(index)] ?? 0;
-        cells[conversionField(index)] = { text: formatFigure('conversions', conversions) };
-        cells[`conversion_rate:${index}`] = { text: formatPercent(ratio(conversions, recipients)) };
+      cells.unique_recipients = {
+        text: formatFigure('unique_recipients', recipients),
+        explained: figure(recipientsField),
+      };
+      cells.revenue = {
+        text: formatFigure('revenue', figures.revenue ?? 0),
+        explained: figure('revenue'),
+      };
+      behaviorLabels.forEach((label, index) => {
+        const field = conversionField(index);
+        const conversions = figures[field] ?? 0;
+        cells[field] = { text: formatFigure('conversions', conversions), explained: figure(field) };
+        cells[`conversion_rate:${index}`] = {
+          text: formatPercent(ratio(conversions, recipients)),
+          explained: {
+            title: `${channelLabel(channel)} · ${entry.name} · ${label} rate`,
+            formula: `rate = ${labelOf(field)} / ${labelOf(recipientsField)}`,
+            figures: [ref(entry, field), ref(entry, recipientsField)],
+          },
+        };
         if (control && !entry.control) {
           const base = control.figures;
           const comparison = compareWithControl(
             conversions,
             recipients,
-            base[conversionField(index)] ?? 0,
+            base[field] ?? 0,
             base.enrolled ?? 0,
           );
+          const against: Explained = {
+            title: `${channelLabel(channel)} · ${entry.name} · ${label} against control`,
+            formula: `From this variation's ${labelOf(field)} of its unique recipients and the control group's of its enrolled users (SPEC §8: a two-proportion z-test; lift = rate / control rate − 1).`,
+            figures: [
+              ref(entry, field),
+              ref(entry, 'unique_recipients'),
+              ref(control, field),
+              ref(control, 'enrolled'),
+            ],
+          };
           cells[`confidence:${index}`] = {
             text: formatPercent(comparison.confidence),
             winner: comparison.winner,
+            explained: against,
           };
-          cells[`lift:${index}`] = { text: formatLift(comparison.lift) };
+          cells[`lift:${index}`] = { text: formatLift(comparison.lift), explained: against };
         }
       });
     }
@@ -154,10 +214,12 @@ export function ChannelTable({
   channel,
   model,
   fileName,
+  onExplain,
 }: {
   channel: Channel;
   model: TableModel;
   fileName: string;
+  onExplain: (explained: Explained) => void;
 }) {
   const title = channelLabel(channel);
   return (
@@ -206,7 +268,16 @@ export function ChannelTable({
                   const cell = row.cells[column.key];
                   return (
                     <td class="num" data-field={column.key} key={column.key}>
-                      {cell?.text ?? ''}
+                      {cell && (
+                        <button
+                          type="button"
+                          class="figure"
+                          title={`What made ${cell.explained.title}`}
+                          onClick={() => onExplain(cell.explained)}
+                        >
+                          {cell.text}
+                        </button>
+                      )}
                       {cell?.winner && (
                         <span class="winner" title="Winner: 95% confidence or more, above control">
                           {' '}

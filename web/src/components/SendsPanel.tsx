@@ -5,7 +5,8 @@
 import { useMemo } from 'preact/hooks';
 import { SEND_WINDOW_DAYS } from '../../../src/domain/sends.js';
 import { apiGet } from '../api.js';
-import { chartLines } from '../chart-metrics.js';
+import { chartLines, pointRequest } from '../chart-metrics.js';
+import type { ExplainRequest } from '../explain.js';
 import { useLoad } from '../load.js';
 import { updateQuery } from '../routes.js';
 import { dayIn, endingAt } from '../sends.js';
@@ -21,12 +22,14 @@ function SendSeries({
   zone,
   metric,
   nameOf,
+  onExplain,
 }: {
   campaignId: string;
   send: SendSummary;
   zone: string;
   metric: string | null;
   nameOf: (variationId: string) => string;
+  onExplain: (request: ExplainRequest | null) => void;
 }) {
   const start = send.first_receipt ? dayIn(send.first_receipt, zone) : null;
   const last = start ? shiftDay(start, SEND_WINDOW_DAYS - 1) : null;
@@ -63,6 +66,11 @@ function SendSeries({
           days={data.map((day) => day.time)}
           lines={lines}
           label={`${metric} per day of send ${send.send_id}`}
+          onPick={(line, day) =>
+            onExplain(
+              pointRequest(metric, lines[line], data[day], { campaignId, sendId: send.send_id }),
+            )
+          }
         />
       )}
     </div>
@@ -76,6 +84,7 @@ export function SendsPanel({
   selected,
   metric,
   nameOf,
+  onExplain,
 }: {
   campaignId: string;
   zone: string;
@@ -83,6 +92,7 @@ export function SendsPanel({
   selected: string | null;
   metric: string | null;
   nameOf: (variationId: string) => string;
+  onExplain: (request: ExplainRequest | null) => void;
 }) {
   const sends = useLoad(
     () =>
@@ -127,6 +137,7 @@ export function SendsPanel({
           zone={zone}
           metric={metric}
           nameOf={nameOf}
+          onExplain={onExplain}
         />
       )}
     </section>

@@ -1,3 +1,18 @@
+/** The line whose value on day `index` is nearest the pointer's height. */
+function nearestLine(u: uPlot, index: number): number | null {
+  const pointer = u.posToVal(u.cursor.top ?? 0, 'y');
+  let best: number | null = null;
+  for (let line = 1; line < u.data.length; line++) {
+    const value = u.data[line]![index];
+    if (value == null) continue;
+    const bestValue = best === null ? null : u.data[best + 1]![index]!;
+    if (bestValue == null || Math.abs(value - pointer) < Math.abs(bestValue - pointer)) {
+      best = line - 1;
+    }
+  }
+  return best;
+}
+
 /**
  * A daily time series, one line per variation (control dashed), drawn by uPlot with its
  * hover legend. New data of the same lines is set in place (no redraw of the frame), so
@@ -11,6 +26,8 @@ import { formatCount } from '../format.js';
 export interface ChartLine {
   readonly label: string;
   readonly control: boolean;
+  /** The entry's variation; null for a day-level figure. */
+  readonly variationId: string | null;
   /** One value per day; null where the entry has no such figure. */
   readonly values: readonly (number | null)[];
 }
@@ -21,6 +38,8 @@ export interface TimeChartProps {
   readonly lines: readonly ChartLine[];
   readonly format?: (value: number) => string;
   readonly label: string;
+  /** A click on the plot: the line nearest the pointer and the day under it. */
+  readonly onPick?: (line: number, day: number) => void;
 }
 
 export const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2'];
@@ -67,10 +86,19 @@ export function TimeChart(props: TimeChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const shape = props.lines.map((line) => line.label).join('\u0000');
+  // The click handler outlives renders: it reads the latest onPick from here.
+  const latest = useRef(props);
+  latest.current = props;
 
   useEffect(() => {
     const target = host.current!;
-    chart.current = new uPlot(optionsOf(props, target.clientWidth), dataOf(props), target);
+    const u = new uPlot(optionsOf(props, target.clientWidth), dataOf(props), target);
+    chart.current = u;
+    u.over.addEventListener('click', () => {
+      const day = u.cursor.idx;
+      const line = day == null ? null : nearestLine(u, day);
+      if (day != null && line !== null) latest.current.onPick?.(line, day);
+    });
     const resize = new ResizeObserver(() =>
       chart.current?.setSize({ width: target.clientWidth, height: HEIGHT }),
     );

@@ -4,14 +4,16 @@
  * of an API campaign. The URL holds the range, the chart's figure and the open send
  * (routes.ts); changing them refetches only the series and redraws in place.
  */
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { Channel } from '../../../src/domain/channels.js';
 import { sumRange } from '../../../src/domain/rates.js';
 import { parseDay } from '../../../src/domain/time.js';
 import { apiGet } from '../api.js';
 import { behaviorName } from '../behaviors.js';
-import { chartLines, chartMetrics, defaultMetric } from '../chart-metrics.js';
+import { chartLines, chartMetrics, defaultMetric, pointRequest } from '../chart-metrics.js';
 import { DetailsPanel, Headline } from '../components/CampaignFacts.js';
+import { ExplainPanel } from '../components/ExplainPanel.js';
+import type { ExplainRequest, FigureRef } from '../explain.js';
 import { ChannelTable, channelTable } from '../components/ChannelTable.js';
 import { FailureMessage, Message } from '../components/Message.js';
 import { RangeControl, RANGE_LENGTHS, shiftDay } from '../components/RangeControl.js';
@@ -75,6 +77,13 @@ export function CampaignPage({
   const dayLabels = useMemo(() => data?.map((day) => day.time) ?? [], [data]);
   const sent = useMemo(() => (data ? sendsPerDay(data).reduce((a, b) => a + b, 0) : 0), [data]);
 
+  const [explaining, setExplaining] = useState<ExplainRequest | null>(null);
+  const scope = { campaignId: id, sendId: null };
+  const explainRange = (title: string, figures: readonly FigureRef[], formula?: string) =>
+    data && setExplaining({ title, formula, figures, days: data, scope });
+  const explainPoint = (line: number, day: number) =>
+    setExplaining(pointRequest(metric, lines[line], data?.[day], scope));
+
   const setRange = (range: { end: string; days: number }) =>
     updateQuery({ end: range.end, days: String(range.days) });
 
@@ -107,7 +116,12 @@ export function CampaignPage({
       {series.state === 'loading' && !data && <p class="muted">Loading the series…</p>}
       {totals && data && (
         <>
-          <Headline totals={totals} sent={sent} details={info} />
+          <Headline
+            totals={totals}
+            sent={sent}
+            details={info}
+            onExplain={(figure) => explainRange(figure.label, [figure])}
+          />
           {empty && (
             <Message title={`No events in the ${days} days ending ${end}.`}>
               {lastSentDay ? (
@@ -159,8 +173,12 @@ export function CampaignPage({
                 lines={lines}
                 label={`${metric} per day, ${days} days ending ${end}`}
                 format={metric.endsWith('revenue') ? (v) => formatFigure('revenue', v) : undefined}
+                onPick={explainPoint}
               />
             )}
+            <p class="muted small">
+              Click a point of the chart, or any number on this page, to see the events behind it.
+            </p>
           </section>
           {[...totals.channels].map(([channel, entries]) => (
             <ChannelTable
@@ -175,6 +193,9 @@ export function CampaignPage({
                 entries.some((entry) => 'unique_recipients' in entry.figures),
               )}
               fileName={`${fileStem}_${channel}.csv`}
+              onExplain={(explained) =>
+                explainRange(explained.title, explained.figures, explained.formula)
+              }
             />
           ))}
         </>
@@ -187,8 +208,10 @@ export function CampaignPage({
           selected={query.get('send')}
           metric={metric}
           nameOf={nameOf}
+          onExplain={setExplaining}
         />
       )}
+      {explaining && <ExplainPanel request={explaining} onClose={() => setExplaining(null)} />}
     </article>
   );
 }
