@@ -93,7 +93,7 @@ function normalized(batch: readonly Record<string, unknown>[]): NormalizedEvent[
 }
 
 /** A database with a workspace and a key; returns the store, the workspace and the key. */
-async function prepareWorkspace(url: string, database: string) {
+export async function prepareWorkspace(url: string, database: string) {
   const store = await openClickHouseStore({ url, database });
   const workspace = await store.createWorkspace('bench', 'UTC');
   const key = await createApiKey(store, workspace.id, ['events.write', 'campaigns.data_series']);
@@ -176,7 +176,7 @@ async function ingestFigures(url: string, events: number): Promise<ClickHouseIng
 }
 
 /** Loads synthetic events through Store.ingest in process; returns the ms it took. */
-async function loadInProcess(
+export async function loadInProcess(
   store: Store,
   workspaceId: string,
   options: SyntheticOptions,

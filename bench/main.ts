@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --only ingest,series,mixed,dashboard,live] [--ingest-events N]
+ * `npm run bench [-- --only ingest,series,mixed,dashboard,live,explain] [--ingest-events N]
  * [--series-events N] [--dashboard-events N] [--live-checkpoints 1000000,5000000]
+ * [--explain-events N]
  * [--store sqlite|clickhouse]`
  */
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     'ingest-events': { type: 'string', default: '5000000' },
     'series-events': { type: 'string', default: '1000000' },
     'dashboard-events': { type: 'string', default: '1000000' },
+    'explain-events': { type: 'string' },
     'live-checkpoints': { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
   },
@@ -24,6 +26,7 @@ await runBenchmarks({
   ingestEvents: Number(values['ingest-events']),
   seriesEvents: Number(values['series-events']),
   dashboardEvents: Number(values['dashboard-events']),
+  ...(values['explain-events'] ? { explainEvents: Number(values['explain-events']) } : {}),
   ...(values['live-checkpoints']
     ? { liveCheckpoints: values['live-checkpoints'].split(',').map(Number) }
     : {}),

@@ -6,6 +6,7 @@ import { benchClickHouse } from './clickhouse.js';
 import { benchDashboard, type Percentiles } from './dashboard.js';
 import { benchLive, type LiveCheckpoint, type LiveFigures, type LiveStore } from './live.js';
 import { startClickHouse } from '../test/support/services.js';
+import { benchExplainClickHouse, benchExplainSqlite } from './explain.js';
 import { benchIngest, INGEST_CONCURRENCY } from './ingest.js';
 import { benchMixed } from './mixed.js';
 import type { LatencyFigures } from './latency.js';
@@ -20,6 +21,8 @@ export interface BenchOptions {
   readonly dashboardEvents?: number;
   /** Stored-event counts at which the live benchmark reports (default: LIVE_CHECKPOINTS). */
   readonly liveCheckpoints?: readonly number[];
+  /** Stored events of the explain benchmark (default: EXPLAIN_EVENTS of the store). */
+  readonly explainEvents?: number;
   /** `clickhouse`: the ClickHouse store on one node started for the run (bench/clickhouse.ts). */
   readonly store?: 'sqlite' | 'clickhouse';
 }
@@ -32,6 +35,9 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
   const store = options.store ?? 'sqlite';
   if (options.only.has('live')) {
     await runLive(store, options.liveCheckpoints ?? LIVE_CHECKPOINTS[store]);
+  }
+  if (options.only.has('explain')) {
+    await runExplain(store, options.explainEvents ?? EXPLAIN_EVENTS[store]);
   }
   if (options.store === 'clickhouse') return runClickHouseBenchmarks(options);
 
@@ -99,6 +105,32 @@ export async function runBenchmarks(options: BenchOptions): Promise<void> {
 }
 
 const DASHBOARD_EVENTS = 1_000_000;
+
+/** Issue #17's sizes: the 1 M-event demo on the embedded store, 10 M events on ClickHouse. */
+const EXPLAIN_EVENTS: Readonly<Record<LiveStore, number>> = {
+  sqlite: 1_000_000,
+  clickhouse: 10_000_000,
+};
+const EXPLAIN_TARGET_MS: Readonly<Record<LiveStore, number>> = { sqlite: 50, clickhouse: 500 };
+
+async function runExplain(store: LiveStore, events: number): Promise<void> {
+  const f =
+    store === 'sqlite' ? await benchExplainSqlite(events) : await benchExplainClickHouse(events);
+  console.log(
+    `
+explain ${store}: first page (limit 100) of every figure on sampled days, ${fmt(f.events)} events (loaded in ${fmt(f.loadSeconds)} s)`,
+  );
+  console.log(
+    `  explain        p50 ${fmt(f.p50, 1)} ms, p99 ${fmt(f.p99, 1)} ms, max ${fmt(f.max, 1)} ms over ${fmt(f.requests)} requests   (target p99 ≤ ${EXPLAIN_TARGET_MS[store]} ms)`,
+  );
+  const kinds = Object.entries(f.byKind)
+    .map(([kind, k]) => `${kind} p99 ${fmt(k.p99, 1)} ms (${fmt(k.n)})`)
+    .join(', ');
+  console.log(`  by kind        ${kinds}`);
+  console.log(
+    `  series, 1 day  p99 ${fmt(f.seriesP99, 1)} ms   (same run: the request of the figure itself, which every explanation repeats for its value)`,
+  );
+}
 
 /** Where the live benchmark reports, per store: the growth from 1 M up is what it shows. */
 export const LIVE_CHECKPOINTS: Readonly<Record<LiveStore, readonly number[]>> = {

@@ -18,6 +18,7 @@ import {
 import type { Campaign, ConversionBehavior } from './campaign.js';
 import { IMPORTED_CONVERSION } from './catalog.js';
 import type { Channel } from './channels.js';
+import type { InstantSpan } from './time.js';
 import { CONVERSION_FIELDS } from './series.js';
 
 /** SPEC §3: the revenue window when a campaign defines no behaviors (3 days). */
@@ -364,6 +365,25 @@ export function diffCredits(
     added: after.filter((credit) => !beforeKeys.has(credit.key)),
   };
 }
+
+/**
+ * Where the credits counted on some days come from, when the day is the converting event's
+ * (`conversions*`, `revenue`) or, `onReceiptDay`, the receipt's (`*_by_send_time`): a receipt or
+ * enrolment in `receipts` and an action in `actions` (`span`: the days' instants, `reachMs`: the
+ * rules' widest window). Imported conversions look back without a window and are not bounded here.
+ */
+export function creditReach(
+  span: InstantSpan,
+  reachMs: number,
+  onReceiptDay: boolean,
+): { readonly receipts: InstantSpan; readonly actions: InstantSpan } {
+  return onReceiptDay
+    ? { receipts: span, actions: { fromMs: span.fromMs, toMs: span.toMs + reachMs } }
+    : { receipts: { fromMs: span.fromMs - reachMs, toMs: span.toMs }, actions: span };
+}
+
+/** Whether a credit metric counts on the day of the receipt it credits (SPEC §3). */
+export const countsOnReceiptDay = (metric: string): boolean => metric.endsWith('_by_send_time');
 
 /** What attribution reads of a campaign; two campaigns with equal rules attribute alike. */
 export interface AttributionRules {

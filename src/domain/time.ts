@@ -56,6 +56,32 @@ export function utcSpanOf(days: DayRange): InstantSpan {
   return { fromMs: (days.firstDay - 1) * DAY_MS, toMs: (days.lastDay + 2) * DAY_MS };
 }
 
+const MINUTE_MS = 60_000;
+
+/** The first whole minute in [lowMs, highMs] whose local day is `day` or later. */
+function firstMinuteOf(day: number, zone: string, lowMs: number, highMs: number): number {
+  let low = Math.floor(lowMs / MINUTE_MS);
+  let high = Math.ceil(highMs / MINUTE_MS);
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (localDay(middle * MINUTE_MS, zone) >= day) high = middle;
+    else low = middle + 1;
+  }
+  return low * MINUTE_MS;
+}
+
+/**
+ * The UTC instants [fromMs, toMs) of local day `day` in the zone, exactly (23 or 25 hours on a
+ * day that changes offset). Offsets are whole minutes, so a day starts on a whole minute.
+ */
+export function localDaySpan(day: number, zone: string): InstantSpan {
+  const wide = utcSpanOf({ firstDay: day, lastDay: day });
+  return {
+    fromMs: firstMinuteOf(day, zone, wide.fromMs, wide.toMs),
+    toMs: firstMinuteOf(day + 1, zone, wide.fromMs, wide.toMs),
+  };
+}
+
 /** The wall-clock fields of an instant in a zone (month 1..12), to the second. */
 export interface WallClock {
   readonly year: number;

@@ -17,7 +17,8 @@ import {
   type ExplanationItem,
   type Figure,
 } from '../domain/explain.js';
-import { utcSpanOf } from '../domain/time.js';
+import { countsOnReceiptDay } from '../domain/attribution.js';
+import { localDaySpan } from '../domain/time.js';
 import type { Store } from './store.js';
 
 /** Every item of the figure, oldest first. */
@@ -29,14 +30,20 @@ export async function explainFigure(
   const workspace = await store.getWorkspace(workspaceId);
   if (!workspace) throw new Error(`workspace ${workspaceId} does not exist`);
   const zone = workspace.timezone;
-  const days = { firstDay: figure.day, lastDay: figure.day };
+  const span = localDaySpan(figure.day, zone);
   const sendId = figure.send?.id ?? null;
   const source = figureSource(figure.metric);
   if (source === 'credits') {
-    const credits = await store.creditsOn(workspaceId, figure.campaignId, days, sendId);
+    const onReceiptDay = countsOnReceiptDay(figure.metric);
+    const credits = await store.creditsOn(
+      workspaceId,
+      figure.campaignId,
+      span,
+      sendId,
+      onReceiptDay,
+    );
     return explainCredits(figure, credits, zone);
   }
-  const span = utcSpanOf(days);
   const events = await store.campaignEvents(workspaceId, figure.campaignId, span, sendId);
   if (source === 'events') return explainEvents(figure, events, zone);
   if (source === 'members') return explainMembers(figure, events, zone);

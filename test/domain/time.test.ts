@@ -6,6 +6,7 @@ import {
   isValidTimeZone,
   localDay,
   parseDay,
+  localDaySpan,
 } from '../../src/domain/time.js';
 
 /** The local date of an ISO instant in a zone, as `YYYY-MM-DD`. */
@@ -116,6 +117,29 @@ describe('isValidTimeZone', () => {
   it('refuses unknown names', () => {
     for (const zone of ['', 'Mars/Olympus_Mons', 'Europe/Berlinn', 'not a zone']) {
       assert.equal(isValidTimeZone(zone), false, zone);
+    }
+  });
+});
+
+describe('localDaySpan', () => {
+  it('gives exactly the instants of a local day, 23 or 25 hours across a change', () => {
+    const HOUR = 3_600_000;
+    const cases: [string, string, number][] = [
+      ['UTC', '2026-01-05', 24],
+      ['America/New_York', '2024-03-10', 23],
+      ['America/New_York', '2024-11-03', 25],
+      ['Asia/Kolkata', '2026-01-05', 24],
+      ['Australia/Lord_Howe', '2024-04-07', 24.5],
+      ['Asia/Kathmandu', '2026-06-30', 24],
+    ];
+    for (const [zone, text, hours] of cases) {
+      const day = parseDay(text)!;
+      const { fromMs, toMs } = localDaySpan(day, zone);
+      assert.equal(toMs - fromMs, hours * HOUR, `${zone} ${text}`);
+      assert.equal(localDay(fromMs, zone), day, `${zone} ${text} starts on the day`);
+      assert.equal(localDay(fromMs - 1, zone), day - 1, `${zone} ${text}: the ms before`);
+      assert.equal(localDay(toMs - 1, zone), day, `${zone} ${text} ends on the day`);
+      assert.equal(localDay(toMs, zone), day + 1, `${zone} ${text}: the next day`);
     }
   });
 });

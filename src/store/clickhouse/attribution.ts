@@ -19,6 +19,7 @@
 import {
   attributeUser,
   attributionRulesOf,
+  creditReach,
   type AttributionRules,
   type Credit,
   type CreditMetric,
@@ -37,7 +38,7 @@ import type { ConversionType } from '../../domain/campaign-definition.js';
 import { IMPORTED_CONVERSION, type BEHAVIOR_EVENT_TYPES } from '../../domain/catalog.js';
 import type { Channel } from '../../domain/channels.js';
 import { CONVERSION_FIELDS, seriesValue, type SeriesCell } from '../../domain/series.js';
-import { localDay } from '../../domain/time.js';
+import { localDay, type InstantSpan } from '../../domain/time.js';
 import type { DayRange } from '../store.js';
 import { campaignKeyOf } from './attribution-schema.js';
 import type { CampaignModel } from './campaigns.js';
@@ -131,15 +132,19 @@ const FACTS = `${WS} AND (
 const IN_FACTS_SPAN = `instant_ms >= (SELECT facts_from_ms FROM p)
   AND instant_ms < (SELECT facts_to_ms FROM p)`;
 
+/** The instants of the actions that make a holder a candidate (the facts' span, or narrower). */
+const IN_ACTIONS_SPAN = `instant_ms >= (SELECT actions_from_ms FROM p)
+  AND instant_ms < (SELECT actions_to_ms FROM p)`;
+
 /**
- * Holders with something to attribute: a behavior or engagement read within the facts' span,
+ * Holders with something to attribute: a behavior or engagement read within the actions' span,
  * or (`imported`) an imported conversion.
  */
 const candidates = (scope: Scope, imported: boolean) => `
   SELECT user_key FROM events
   WHERE ${WS} AND ((${BEHAVIORS})
       OR (campaign_id = (SELECT campaign FROM p) AND has((SELECT engagement_types FROM p), event_type)))
-    AND ${IN_FACTS_SPAN}
+    AND ${IN_ACTIONS_SPAN}
     AND user_key IN (${holders(scope, true)})
   ${
     imported
@@ -384,31 +389,28 @@ export class Conversions {
     const context = await this.context(workspaceId, campaignId);
     const cells = new CreditCells(zone, days);
     const keep = (credit: Credit) => countsInSend(credit, sendId, cutoffMs);
-    await this.addCredits(
-      days,
-      (credits) => cells.add(credits, keep),
-      workspaceId,
-      campaignId,
-      context,
-      sendId,
-    );
+    const sink = (credits: readonly Credit[]) => cells.add(credits, keep);
+    await this.addCredits(utcSpanOf(days), sink, workspaceId, campaignId, context, sendId);
     return cells.cells();
   }
 
   /**
-   * Every credit of the campaign's candidates (or the send's, `sendId` given) for the days: a
-   * superset of what counts on them, for explanations (src/store/explain.ts).
+   * Every credit of the campaign's candidates (or the send's, `sendId` given) that can count
+   * in the span (a local day's instants), on the kind of day asked for (`onReceiptDay`: the
+   * receipt's): a superset, for explanations (src/store/explain.ts).
    */
   async credits(
     workspaceId: string,
     campaignId: string,
-    days: DayRange,
+    span: InstantSpan,
     sendId: string | null,
+    onReceiptDay: boolean,
   ): Promise<Credit[]> {
     const context = await this.context(workspaceId, campaignId);
+    const narrowed = creditReach(span, context.rules.reachMs, onReceiptDay);
     const all: Credit[] = [];
     const sink = (credits: readonly Credit[]) => all.push(...credits);
-    await this.addCredits(days, sink, workspaceId, campaignId, context, sendId);
+    await this.addCredits(span, sink, workspaceId, campaignId, context, sendId, narrowed);
     return all;
   }
 
@@ -445,22 +447,27 @@ export class Conversions {
    * An imported conversion looks back without a window: a campaign that reads them is
    * attributed from every fact of its candidates.
    *
+   * `narrowed` (creditReach) keeps only the holders and actions that can make the credits of
+   * one kind of day (an explanation's): the facts read stay the same.
+   *
    * The facts arrive one user per row and are attributed as they arrive: the first answer of
    * a large campaign reads every fact of its users, more than a process should hold at once.
    */
   async addCredits(
-    days: DayRange,
+    span: InstantSpan,
     sink: (credits: readonly Credit[]) => void,
     workspaceId: string,
     campaignId: string,
     context: AttributionContext,
     sendId: string | null,
+    narrowed?: ReturnType<typeof creditReach>,
   ): Promise<void> {
     const { rules, usdRates, readImported } = context;
     const scope: Scope = sendId === null ? 'campaign' : 'send';
     const types = readTypes(rules);
     const reach = rules.reachMs;
-    const span = utcSpanOf(days);
+    const factsFrom = readImported ? Number.MIN_SAFE_INTEGER : span.fromMs - reach;
+    const factsTo = readImported ? Number.MAX_SAFE_INTEGER : span.toMs + reach;
     const p = params({
       ws: ['String', workspaceId],
       campaign: ['String', campaignId],
@@ -469,10 +476,12 @@ export class Conversions {
       behavior_types: ['Array(String)', types.behaviors],
       engagement_types: ['Array(String)', types.engagements],
       needles: ['Array(String)', types.needles],
-      from_ms: ['Int64', span.fromMs - reach],
-      to_ms: ['Int64', span.toMs],
-      facts_from_ms: ['Int64', readImported ? Number.MIN_SAFE_INTEGER : span.fromMs - reach],
-      facts_to_ms: ['Int64', readImported ? Number.MAX_SAFE_INTEGER : span.toMs + reach],
+      from_ms: ['Int64', narrowed?.receipts.fromMs ?? span.fromMs - reach],
+      to_ms: ['Int64', narrowed?.receipts.toMs ?? span.toMs],
+      facts_from_ms: ['Int64', factsFrom],
+      facts_to_ms: ['Int64', factsTo],
+      actions_from_ms: ['Int64', narrowed?.actions.fromMs ?? factsFrom],
+      actions_to_ms: ['Int64', narrowed?.actions.toMs ?? factsTo],
     });
     const imported = readImported
       ? importedByUser(campaignId, await this.db.query<ImportedRow>(importedSql(scope), [p]))

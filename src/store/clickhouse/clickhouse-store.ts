@@ -259,10 +259,11 @@ class ClickHouseStore implements Store {
   creditsOn(
     workspaceId: string,
     campaignId: string,
-    days: DayRange,
+    span: InstantSpan,
     sendId: string | null,
+    onReceiptDay: boolean,
   ): Promise<Credit[]> {
-    return this.conversions.credits(workspaceId, campaignId, days, sendId);
+    return this.conversions.credits(workspaceId, campaignId, span, sendId, onReceiptDay);
   }
 
   /** Past purchases are re-priced by the next series request: kept days carry their rates' digest. */

@@ -32,7 +32,7 @@ import { spannedDays, type LocalDay, type WantedDay } from './local-days.js';
 import { SLOT_MS } from './rollup-schema.js';
 import { SharedRuns } from './shared-runs.js';
 import { readWorkspaceTouches, type Touches } from './touches.js';
-import { DAY_MS } from './zone-offsets.js';
+import { DAY_MS, utcSpanOf } from './zone-offsets.js';
 
 /** The latest computation of each day asked for; the caller checks its touches and basis. */
 const KEPT_SQL = `
@@ -137,7 +137,8 @@ export class ConversionFigures {
       // Cells of this run only: a pass's credits on days beyond its run are partial.
       const cells = new CreditCells(zone, range);
       const sink = (credits: readonly Credit[]) => cells.add(credits, () => true);
-      await this.conversions.addCredits(range, sink, workspaceId, campaignId, context, null);
+      const span = utcSpanOf(range);
+      await this.conversions.addCredits(span, sink, workspaceId, campaignId, context, null);
       for (const sum of cells.sums()) {
         const ofDay = byDay.get(sum.day) ?? [];
         ofDay.push(sum);

@@ -14,6 +14,7 @@ import {
   type ImportedConversion,
 } from '../../domain/behaviors.js';
 import type { Channel } from '../../domain/channels.js';
+import type { InstantSpan } from '../../domain/time.js';
 import type { Db } from './schema.js';
 
 /**
@@ -109,6 +110,11 @@ export class AttributionInputs {
   private readonly insertBehavior: Statement;
   private readonly insertImported: Statement;
   private readonly behaviorWithin: Statement<[string, string, number, number], { found: number }>;
+  private readonly actors: Statement<[string, number, number], { user_key: string }>;
+  private readonly entryWithin: Statement<
+    [string, string, string, number, number],
+    { found: number }
+  >;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
   private readonly anyImported: Statement<[string, string], { found: number }>;
   private readonly activity: Statement<[string, string, string], ActivityRow>;
@@ -128,6 +134,14 @@ export class AttributionInputs {
     this.behaviorWithin = db.prepare(
       `SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ?
        AND instant_ms BETWEEN ? AND ? LIMIT 1`,
+    );
+    this.actors = db.prepare(
+      `SELECT DISTINCT user_key FROM behaviors WHERE ws = ? AND instant_ms >= ? AND instant_ms < ?`,
+    );
+    this.entryWithin = db.prepare(
+      `SELECT 1 AS found FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
+       AND campaign_id IS NOT NULL AND ${ACTIVITY} AND (receipt = 1 OR enrols_control = 1)
+       AND instant_ms >= ? AND instant_ms < ? LIMIT 1`,
     );
     this.hasImported = db.prepare(
       `SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?
@@ -165,6 +179,21 @@ export class AttributionInputs {
   /** Whether the user has a behavior in [fromMs, toMs]. */
   hasBehaviorWithin(workspaceId: string, userKey: string, fromMs: number, toMs: number): boolean {
     return this.behaviorWithin.get(workspaceId, userKey, fromMs, toMs) !== undefined;
+  }
+
+  /** The users with a behavior in [fromMs, toMs) (the index behaviors_time). */
+  actorsWithin(workspaceId: string, { fromMs, toMs }: InstantSpan): string[] {
+    return this.actors.all(workspaceId, fromMs, toMs).map((row) => row.user_key);
+  }
+
+  /** Whether the user has a receipt or an enrolment of the campaign in [fromMs, toMs). */
+  hasEntryWithin(
+    workspaceId: string,
+    campaignId: string,
+    userKey: string,
+    { fromMs, toMs }: InstantSpan,
+  ): boolean {
+    return this.entryWithin.get(workspaceId, userKey, campaignId, fromMs, toMs) !== undefined;
   }
 
   hasImportedConversion(workspaceId: string, campaignId: string, userKey: string): boolean {

@@ -11,6 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import {
   attributeUser,
   attributionRulesOf as rulesOf,
+  creditReach,
   diffCredits,
   type AttributionRules as Rules,
   type Credit,
@@ -315,12 +316,14 @@ export class Attribution {
    */
   /**
    * Every credit of the campaign's users in `candidates` (each with the first and last of their
-   * receipts or enrolments that matter), skipping those who can hold none.
+   * receipts or enrolments that matter), skipping those who can hold none: no behavior within
+   * reach of those, or (`actionsWithin`) none in that span.
    */
   creditsOf(
     workspaceId: string,
     campaignId: string,
     candidates: ReadonlyMap<string, RecipientSpan>,
+    actionsWithin?: InstantSpan,
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const usdRates = this.rates(workspaceId);
@@ -329,7 +332,14 @@ export class Attribution {
     // the rules match, or an imported conversion): most recipients have none.
     const mayHoldCredit = (userKey: string, { firstMs, lastMs }: RecipientSpan) =>
       rules.matchesEmail ||
-      this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs) ||
+      (actionsWithin
+        ? this.inputs.hasBehaviorWithin(
+            workspaceId,
+            userKey,
+            actionsWithin.fromMs,
+            actionsWithin.toMs,
+          )
+        : this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs)) ||
       (readImported && this.inputs.hasImportedConversion(workspaceId, campaignId, userKey));
     const credits: Credit[] = [];
     for (const [userKey, span] of candidates) {
@@ -341,26 +351,41 @@ export class Attribution {
   }
 
   /**
-   * Every credit that can count on the days of `span` (a superset), for explanations: a credit
-   * there needs a receipt or enrolment in [span − the widest window, span), or an imported
-   * conversion (see the ClickHouse store's Conversions.addCredits for the reasoning).
+   * Every credit that can count on the days of `span` (a superset), on the kind of day asked
+   * for (`onReceiptDay`: the receipt's), for explanations: the users with a receipt or
+   * enrolment and an action where creditReach says, and those with imported conversions.
    */
-  creditsWithin(workspaceId: string, campaignId: string, span: InstantSpan): Credit[] {
-    const { reachMs } = rulesOf(this.campaigns.get(workspaceId, campaignId));
+  creditsWithin(
+    workspaceId: string,
+    campaignId: string,
+    span: InstantSpan,
+    onReceiptDay: boolean,
+  ): Credit[] {
+    const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
+    const { receipts, actions } = creditReach(span, rules.reachMs, onReceiptDay);
     const candidates = new Map<string, RecipientSpan>();
-    for (const row of this.reachingUsers.all(
-      workspaceId,
-      campaignId,
-      span.fromMs - reachMs,
-      span.toMs,
-    )) {
-      candidates.set(row.user_key, { firstMs: row.first_ms, lastMs: row.last_ms });
+    if (onReceiptDay || rules.matchesEmail) {
+      // The receipts of the day, or (email engagements convert, and they are no behaviors)
+      // every receipt within reach.
+      const rows = this.reachingUsers.all(workspaceId, campaignId, receipts.fromMs, receipts.toMs);
+      for (const row of rows) {
+        candidates.set(row.user_key, { firstMs: row.first_ms, lastMs: row.last_ms });
+      }
+    } else {
+      // The day's behaviors: far fewer users than the recipients of a window before it.
+      const reached = { firstMs: receipts.fromMs, lastMs: receipts.toMs };
+      for (const userKey of this.inputs.actorsWithin(workspaceId, actions)) {
+        if (this.inputs.hasEntryWithin(workspaceId, campaignId, userKey, receipts)) {
+          candidates.set(userKey, reached);
+        }
+      }
     }
     for (const { user_key: userKey } of this.importers.all(workspaceId, campaignId)) {
-      if (!candidates.has(userKey))
+      if (!candidates.has(userKey)) {
         candidates.set(userKey, { firstMs: span.fromMs, lastMs: span.toMs });
+      }
     }
-    return this.creditsOf(workspaceId, campaignId, candidates);
+    return this.creditsOf(workspaceId, campaignId, candidates, actions);
   }
 
   /**

@@ -300,9 +300,12 @@ const MIGRATIONS: readonly string[] = [
   `,
   `
   -- Explanations (src/store/explain.ts) read a campaign's events of one day, and attribution's
-  -- explanation the users with a receipt or enrolment in a span: an index range each.
+  -- explanation the users with a receipt or enrolment, or a behavior, in a span: an index range
+  -- each.
   CREATE INDEX events_campaign_time ON events (ws, campaign_id, instant_ms)
     WHERE campaign_id IS NOT NULL;
+  -- The users who acted in a span: where the credits counted on a behavior's day come from.
+  CREATE INDEX behaviors_time ON behaviors (ws, instant_ms, user_key);
   `,
 ];
 

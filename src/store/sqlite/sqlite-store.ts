@@ -7,7 +7,7 @@
  */
 import type { Credit } from '../../domain/attribution.js';
 import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
-import { utcSpanOf, type InstantSpan } from '../../domain/time.js';
+import type { InstantSpan } from '../../domain/time.js';
 import { ExplainReads } from './explain-reads.js';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -267,11 +267,12 @@ class SqliteStore implements Store {
   async creditsOn(
     workspaceId: string,
     campaignId: string,
-    days: DayRange,
+    span: InstantSpan,
     sendId: string | null,
+    onReceiptDay: boolean,
   ): Promise<Credit[]> {
     if (sendId === null) {
-      return this.attribution.creditsWithin(workspaceId, campaignId, utcSpanOf(days));
+      return this.attribution.creditsWithin(workspaceId, campaignId, span, onReceiptDay);
     }
     const recipients = this.explainReads.recipientsOf(workspaceId, campaignId, sendId);
     return this.attribution.creditsOf(workspaceId, campaignId, recipients);
