@@ -367,23 +367,37 @@ export function diffCredits(
 }
 
 /**
- * Where the credits counted on some days come from, when the day is the converting event's
- * (`conversions*`, `revenue`) or, `onReceiptDay`, the receipt's (`*_by_send_time`): a receipt or
- * enrolment in `receipts` and an action in `actions` (`span`: the days' instants, `reachMs`: the
- * rules' widest window). Imported conversions look back without a window and are not bounded here.
+ * Where the credits of `metric` counted in `span` (the days' instants) come from: a receipt or
+ * enrolment in `receipts` and an action in `actions`. The day is the converting event's
+ * (`conversions*`, `revenue`) or the receipt's (`*_by_send_time`); `actions` is null when no
+ * action can credit the metric (conversions of a campaign without behaviors). Imported
+ * conversions look back without a window and are not bounded here.
  */
 export function creditReach(
   span: InstantSpan,
-  reachMs: number,
-  onReceiptDay: boolean,
-): { readonly receipts: InstantSpan; readonly actions: InstantSpan } {
-  return onReceiptDay
-    ? { receipts: span, actions: { fromMs: span.fromMs, toMs: span.toMs + reachMs } }
-    : { receipts: { fromMs: span.fromMs - reachMs, toMs: span.toMs }, actions: span };
+  rules: AttributionRules,
+  metric: string,
+): {
+  readonly receipts: InstantSpan;
+  readonly actions: InstantSpan | null;
+  /** `*_by_send_time`: the span is the receipts'. */
+  readonly onReceiptDay: boolean;
+} {
+  const { reachMs } = rules;
+  const actionsCount = metric === 'revenue' || rules.behaviors.length > 0;
+  if (metric.endsWith('_by_send_time')) {
+    const actions = { fromMs: span.fromMs, toMs: span.toMs + reachMs };
+    return { receipts: span, actions: actionsCount ? actions : null, onReceiptDay: true };
+  }
+  const receipts = { fromMs: span.fromMs - reachMs, toMs: span.toMs };
+  return { receipts, actions: actionsCount ? span : null, onReceiptDay: false };
 }
 
-/** Whether a credit metric counts on the day of the receipt it credits (SPEC §3). */
-export const countsOnReceiptDay = (metric: string): boolean => metric.endsWith('_by_send_time');
+/** The instants whose facts decide the credits counted in `span` (see creditReach). */
+export const factsSpanOf = (span: InstantSpan, rules: AttributionRules): InstantSpan => ({
+  fromMs: span.fromMs - rules.reachMs,
+  toMs: span.toMs + rules.reachMs,
+});
 
 /** What attribution reads of a campaign; two campaigns with equal rules attribute alike. */
 export interface AttributionRules {

@@ -17,7 +17,6 @@ import {
   type ExplanationItem,
   type Figure,
 } from '../domain/explain.js';
-import { countsOnReceiptDay } from '../domain/attribution.js';
 import { localDaySpan } from '../domain/time.js';
 import type { Store } from './store.js';
 
@@ -34,13 +33,12 @@ export async function explainFigure(
   const sendId = figure.send?.id ?? null;
   const source = figureSource(figure.metric);
   if (source === 'credits') {
-    const onReceiptDay = countsOnReceiptDay(figure.metric);
     const credits = await store.creditsOn(
       workspaceId,
       figure.campaignId,
       span,
       sendId,
-      onReceiptDay,
+      figure.metric,
     );
     return explainCredits(figure, credits, zone);
   }

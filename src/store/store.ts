@@ -183,16 +183,16 @@ export interface Store {
     beforeMs: number,
   ): Promise<CampaignEvent[]>;
   /**
-   * Every conversion and revenue credit (domain/attribution.ts) that can count in the span (a
-   * local day's instants), on the day of its converting event or (`onReceiptDay`) of its
-   * receipt: a superset, of the send's recipients only when `sendId` is given.
+   * Every credit (domain/attribution.ts) that can count in `metric` (a conversion field or
+   * `revenue`) on the instants of `span` (a local day's): a superset, of the send's recipients
+   * only when `sendId` is given.
    */
   creditsOn(
     workspaceId: string,
     campaignId: string,
     span: InstantSpan,
     sendId: string | null,
-    onReceiptDay: boolean,
+    metric: string,
   ): Promise<Credit[]>;
 
   /**

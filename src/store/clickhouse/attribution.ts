@@ -396,18 +396,18 @@ export class Conversions {
 
   /**
    * Every credit of the campaign's candidates (or the send's, `sendId` given) that can count
-   * in the span (a local day's instants), on the kind of day asked for (`onReceiptDay`: the
-   * receipt's): a superset, for explanations (src/store/explain.ts).
+   * in `metric` on the instants of `span` (a local day's): a superset, for explanations
+   * (src/store/explain.ts).
    */
   async credits(
     workspaceId: string,
     campaignId: string,
     span: InstantSpan,
     sendId: string | null,
-    onReceiptDay: boolean,
+    metric: string,
   ): Promise<Credit[]> {
     const context = await this.context(workspaceId, campaignId);
-    const narrowed = creditReach(span, context.rules.reachMs, onReceiptDay);
+    const narrowed = creditReach(span, context.rules, metric);
     const all: Credit[] = [];
     const sink = (credits: readonly Credit[]) => all.push(...credits);
     await this.addCredits(span, sink, workspaceId, campaignId, context, sendId, narrowed);
@@ -448,7 +448,7 @@ export class Conversions {
    * attributed from every fact of its candidates.
    *
    * `narrowed` (creditReach) keeps only the holders and actions that can make the credits of
-   * one kind of day (an explanation's): the facts read stay the same.
+   * one metric (an explanation's): the facts read stay the same.
    *
    * The facts arrive one user per row and are attributed as they arrive: the first answer of
    * a large campaign reads every fact of its users, more than a process should hold at once.
@@ -480,8 +480,9 @@ export class Conversions {
       to_ms: ['Int64', narrowed?.receipts.toMs ?? span.toMs],
       facts_from_ms: ['Int64', factsFrom],
       facts_to_ms: ['Int64', factsTo],
-      actions_from_ms: ['Int64', narrowed?.actions.fromMs ?? factsFrom],
-      actions_to_ms: ['Int64', narrowed?.actions.toMs ?? factsTo],
+      // No action credits the metric (narrowed.actions null): an empty span, no candidate.
+      actions_from_ms: ['Int64', narrowed ? (narrowed.actions?.fromMs ?? 0) : factsFrom],
+      actions_to_ms: ['Int64', narrowed ? (narrowed.actions?.toMs ?? 0) : factsTo],
     });
     const imported = readImported
       ? importedByUser(campaignId, await this.db.query<ImportedRow>(importedSql(scope), [p]))

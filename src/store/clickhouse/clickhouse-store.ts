@@ -261,9 +261,9 @@ class ClickHouseStore implements Store {
     campaignId: string,
     span: InstantSpan,
     sendId: string | null,
-    onReceiptDay: boolean,
+    metric: string,
   ): Promise<Credit[]> {
-    return this.conversions.credits(workspaceId, campaignId, span, sendId, onReceiptDay);
+    return this.conversions.credits(workspaceId, campaignId, span, sendId, metric);
   }
 
   /** Past purchases are re-priced by the next series request: kept days carry their rates' digest. */

@@ -110,16 +110,26 @@ export class AttributionInputs {
   private readonly insertBehavior: Statement;
   private readonly insertImported: Statement;
   private readonly behaviorWithin: Statement<[string, string, number, number], { found: number }>;
-  private readonly actors: Statement<[string, number, number], { user_key: string }>;
-  private readonly entryWithin: Statement<
-    [string, string, string, number, number],
-    { found: number }
+  private readonly enteredActors: Statement<
+    [
+      {
+        ws: string;
+        actedFrom: number;
+        actedTo: number;
+        campaign: string;
+        enteredFrom: number;
+        enteredTo: number;
+      },
+    ],
+    { user_key: string }
   >;
   private readonly hasImported: Statement<[string, string, string], { found: number }>;
   private readonly anyImported: Statement<[string, string], { found: number }>;
   private readonly activity: Statement<[string, string, string], ActivityRow>;
+  private readonly activityWithin: Statement<[string, string, string, number, number], ActivityRow>;
   private readonly userActivity: Statement<[string, string], ActivityRow & { campaign_id: string }>;
   private readonly userBehaviors: Statement<[string, string], BehaviorRow>;
+  private readonly userBehaviorsWithin: Statement<[string, string, number, number], BehaviorRow>;
   private readonly userImported: Statement<[string, string, string], { conversion: string }>;
 
   constructor(db: Db) {
@@ -132,16 +142,21 @@ export class AttributionInputs {
        VALUES (?, ?, ?, ?, ?)`,
     );
     this.behaviorWithin = db.prepare(
+      // `+instant_ms`: by user (the primary key), never by the workspace's time range
+      // (behaviors_time), which would read every user's behaviors of the span.
       `SELECT 1 AS found FROM behaviors WHERE ws = ? AND user_key = ?
-       AND instant_ms BETWEEN ? AND ? LIMIT 1`,
+       AND +instant_ms BETWEEN ? AND ? LIMIT 1`,
     );
-    this.actors = db.prepare(
-      `SELECT DISTINCT user_key FROM behaviors WHERE ws = ? AND instant_ms >= ? AND instant_ms < ?`,
-    );
-    this.entryWithin = db.prepare(
-      `SELECT 1 AS found FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
-       AND campaign_id IS NOT NULL AND ${ACTIVITY} AND (receipt = 1 OR enrols_control = 1)
-       AND instant_ms >= ? AND instant_ms < ? LIMIT 1`,
+    // The span's behaviors (behaviors_time), then each actor's entries by user: the planner
+    // would take the campaign's time range instead, a scan of every user's rows.
+    this.enteredActors = db.prepare(
+      `SELECT DISTINCT b.user_key FROM behaviors b
+       WHERE b.ws = @ws AND b.instant_ms >= @actedFrom AND b.instant_ms < @actedTo
+       AND EXISTS (SELECT 1 FROM events e INDEXED BY events_user_activity
+         WHERE e.ws = @ws AND e.user_key = b.user_key AND e.campaign_id = @campaign
+         AND e.campaign_id IS NOT NULL AND ${ACTIVITY.replace(/\b(receipt|enrols_control|event_type)\b/g, 'e.$1')}
+         AND (e.receipt = 1 OR e.enrols_control = 1)
+         AND e.instant_ms >= @enteredFrom AND e.instant_ms < @enteredTo)`,
     );
     this.hasImported = db.prepare(
       `SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? AND user_key = ?
@@ -150,6 +165,12 @@ export class AttributionInputs {
     this.anyImported = db.prepare(
       'SELECT 1 AS found FROM imported_conversions WHERE ws = ? AND campaign_id = ? LIMIT 1',
     );
+    // By user (the planner would take the campaign's time range, every user's rows).
+    this.activityWithin = db.prepare(
+      `SELECT ${ACTIVITY_COLUMNS} FROM events INDEXED BY events_user_activity
+       WHERE ws = ? AND user_key = ? AND campaign_id = ? AND campaign_id IS NOT NULL
+       AND ${ACTIVITY} AND instant_ms >= ? AND instant_ms < ?`,
+    );
     this.activity = db.prepare(
       `SELECT ${ACTIVITY_COLUMNS} FROM events WHERE ws = ? AND user_key = ? AND campaign_id = ?
        AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
@@ -157,6 +178,10 @@ export class AttributionInputs {
     this.userActivity = db.prepare(
       `SELECT campaign_id, ${ACTIVITY_COLUMNS} FROM events WHERE ws = ? AND user_key = ?
        AND campaign_id IS NOT NULL AND ${ACTIVITY}`,
+    );
+    this.userBehaviorsWithin = db.prepare(
+      `SELECT ${BEHAVIOR_COLUMNS} FROM behaviors WHERE ws = ? AND user_key = ?
+       AND +instant_ms >= ? AND +instant_ms < ?`,
     );
     this.userBehaviors = db.prepare(
       `SELECT ${BEHAVIOR_COLUMNS} FROM behaviors WHERE ws = ? AND user_key = ?`,
@@ -181,19 +206,23 @@ export class AttributionInputs {
     return this.behaviorWithin.get(workspaceId, userKey, fromMs, toMs) !== undefined;
   }
 
-  /** The users with a behavior in [fromMs, toMs) (the index behaviors_time). */
-  actorsWithin(workspaceId: string, { fromMs, toMs }: InstantSpan): string[] {
-    return this.actors.all(workspaceId, fromMs, toMs).map((row) => row.user_key);
-  }
-
-  /** Whether the user has a receipt or an enrolment of the campaign in [fromMs, toMs). */
-  hasEntryWithin(
+  /** The users with a behavior in `acted` and a receipt or enrolment of the campaign in `entered`. */
+  actorsEntered(
     workspaceId: string,
+    acted: InstantSpan,
     campaignId: string,
-    userKey: string,
-    { fromMs, toMs }: InstantSpan,
-  ): boolean {
-    return this.entryWithin.get(workspaceId, userKey, campaignId, fromMs, toMs) !== undefined;
+    entered: InstantSpan,
+  ): string[] {
+    return this.enteredActors
+      .all({
+        ws: workspaceId,
+        actedFrom: acted.fromMs,
+        actedTo: acted.toMs,
+        campaign: campaignId,
+        enteredFrom: entered.fromMs,
+        enteredTo: entered.toMs,
+      })
+      .map((row) => row.user_key);
   }
 
   hasImportedConversion(workspaceId: string, campaignId: string, userKey: string): boolean {
@@ -218,17 +247,28 @@ export class AttributionInputs {
   /**
    * The pair's inputs; `activity` when already read (activityByCampaign). Imported conversions
    * are read only when `readImported` (attribution ignores them when the campaign has behaviors).
+   * `within`: only the facts of that span (all that can change the credits of some days, when
+   * it is their facts' span: see factsSpanOf).
    */
   read(
     workspaceId: string,
     campaignId: string,
     userKey: string,
-    options: { readonly activity?: readonly ActivityRow[]; readonly readImported: boolean },
+    options: {
+      readonly activity?: readonly ActivityRow[];
+      readonly readImported: boolean;
+      readonly within?: InstantSpan;
+    },
   ): PairInputs {
     const receipts: Receipt[] = [];
     const enrolments: Enrolment[] = [];
     const actions: Action[] = [];
-    const rows = options.activity ?? this.activity.all(workspaceId, userKey, campaignId);
+    const within = options.within;
+    const rows =
+      options.activity ??
+      (within
+        ? this.activityWithin.all(workspaceId, userKey, campaignId, within.fromMs, within.toMs)
+        : this.activity.all(workspaceId, userKey, campaignId));
     for (const row of rows) {
       const { id, instant_ms: instantMs, variation_id: variationId } = row;
       if (row.receipt === 1) {
@@ -241,7 +281,10 @@ export class AttributionInputs {
         actions.push({ id, userKey, instantMs, kind, campaignId } satisfies EmailEngagement);
       }
     }
-    for (const row of this.userBehaviors.all(workspaceId, userKey)) {
+    const behaviors = within
+      ? this.userBehaviorsWithin.all(workspaceId, userKey, within.fromMs, within.toMs)
+      : this.userBehaviors.all(workspaceId, userKey);
+    for (const row of behaviors) {
       actions.push(behaviorOf(row, userKey));
     }
     const imported = options.readImported

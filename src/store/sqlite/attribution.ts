@@ -12,6 +12,7 @@ import {
   attributeUser,
   attributionRulesOf as rulesOf,
   creditReach,
+  factsSpanOf,
   diffCredits,
   type AttributionRules as Rules,
   type Credit,
@@ -317,54 +318,65 @@ export class Attribution {
   /**
    * Every credit of the campaign's users in `candidates` (each with the first and last of their
    * receipts or enrolments that matter), skipping those who can hold none: no behavior within
-   * reach of those, or (`actionsWithin`) none in that span.
+   * reach of those. An explanation narrows it (`explaining`): only behaviors in `actionsWithin`
+   * make a candidate (none: null), and only the facts of `factsWithin` are read.
    */
   creditsOf(
     workspaceId: string,
     campaignId: string,
     candidates: ReadonlyMap<string, RecipientSpan>,
-    actionsWithin?: InstantSpan,
+    explaining?: { readonly actionsWithin: InstantSpan | null; readonly factsWithin: InstantSpan },
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const usdRates = this.rates(workspaceId);
     const readImported = this.inputs.campaignHasImports(workspaceId, campaignId);
+    const actedWithin = (userKey: string, { firstMs, lastMs }: RecipientSpan): boolean => {
+      if (!explaining) {
+        return this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs);
+      }
+      const { actionsWithin: span } = explaining;
+      return (
+        span !== null && this.inputs.hasBehaviorWithin(workspaceId, userKey, span.fromMs, span.toMs)
+      );
+    };
     // A credit needs a behavior within reach of a receipt or enrolment (or an email engagement
     // the rules match, or an imported conversion): most recipients have none.
-    const mayHoldCredit = (userKey: string, { firstMs, lastMs }: RecipientSpan) =>
-      rules.matchesEmail ||
-      (actionsWithin
-        ? this.inputs.hasBehaviorWithin(
-            workspaceId,
-            userKey,
-            actionsWithin.fromMs,
-            actionsWithin.toMs,
-          )
-        : this.inputs.hasBehaviorWithin(workspaceId, userKey, firstMs, lastMs + rules.reachMs)) ||
+    const mayHoldCredit = (userKey: string, span: RecipientSpan) =>
+      (rules.matchesEmail && explaining?.actionsWithin !== null) ||
+      actedWithin(userKey, span) ||
       (readImported && this.inputs.hasImportedConversion(workspaceId, campaignId, userKey));
+    // Imported conversions look back without a window: then every fact is read.
+    const within = readImported ? undefined : explaining?.factsWithin;
     const credits: Credit[] = [];
     for (const [userKey, span] of candidates) {
       if (!mayHoldCredit(userKey, span)) continue;
-      const inputs = this.inputs.read(workspaceId, campaignId, userKey, { readImported });
+      const options = { readImported, within };
+      const inputs = this.inputs.read(workspaceId, campaignId, userKey, options);
       credits.push(...attribute(campaignId, rules, inputs, usdRates));
     }
     return credits;
   }
 
   /**
-   * Every credit that can count on the days of `span` (a superset), on the kind of day asked
-   * for (`onReceiptDay`: the receipt's), for explanations: the users with a receipt or
-   * enrolment and an action where creditReach says, and those with imported conversions.
+   * Every credit that can count in `metric` on the instants of `span` (a superset), for
+   * explanations: of the send's recipients when given, else of the users with a receipt or
+   * enrolment and an action where creditReach says, and of those with imported conversions.
    */
   creditsWithin(
     workspaceId: string,
     campaignId: string,
     span: InstantSpan,
-    onReceiptDay: boolean,
+    metric: string,
+    sendRecipients: ReadonlyMap<string, RecipientSpan> | null,
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
-    const { receipts, actions } = creditReach(span, rules.reachMs, onReceiptDay);
+    const { receipts, actions, onReceiptDay } = creditReach(span, rules, metric);
+    const explaining = { actionsWithin: actions, factsWithin: factsSpanOf(span, rules) };
+    if (sendRecipients) return this.creditsOf(workspaceId, campaignId, sendRecipients, explaining);
     const candidates = new Map<string, RecipientSpan>();
-    if (onReceiptDay || rules.matchesEmail) {
+    if (actions === null) {
+      // Only imported conversions can credit the metric: their users follow.
+    } else if (onReceiptDay || rules.matchesEmail) {
       // The receipts of the day, or (email engagements convert, and they are no behaviors)
       // every receipt within reach.
       const rows = this.reachingUsers.all(workspaceId, campaignId, receipts.fromMs, receipts.toMs);
@@ -374,10 +386,8 @@ export class Attribution {
     } else {
       // The day's behaviors: far fewer users than the recipients of a window before it.
       const reached = { firstMs: receipts.fromMs, lastMs: receipts.toMs };
-      for (const userKey of this.inputs.actorsWithin(workspaceId, actions)) {
-        if (this.inputs.hasEntryWithin(workspaceId, campaignId, userKey, receipts)) {
-          candidates.set(userKey, reached);
-        }
+      for (const userKey of this.inputs.actorsEntered(workspaceId, actions, campaignId, receipts)) {
+        candidates.set(userKey, reached);
       }
     }
     for (const { user_key: userKey } of this.importers.all(workspaceId, campaignId)) {
@@ -385,7 +395,7 @@ export class Attribution {
         candidates.set(userKey, { firstMs: span.fromMs, lastMs: span.toMs });
       }
     }
-    return this.creditsOf(workspaceId, campaignId, candidates, actions);
+    return this.creditsOf(workspaceId, campaignId, candidates, explaining);
   }
 
   /**

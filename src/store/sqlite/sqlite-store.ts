@@ -269,13 +269,11 @@ class SqliteStore implements Store {
     campaignId: string,
     span: InstantSpan,
     sendId: string | null,
-    onReceiptDay: boolean,
+    metric: string,
   ): Promise<Credit[]> {
-    if (sendId === null) {
-      return this.attribution.creditsWithin(workspaceId, campaignId, span, onReceiptDay);
-    }
-    const recipients = this.explainReads.recipientsOf(workspaceId, campaignId, sendId);
-    return this.attribution.creditsOf(workspaceId, campaignId, recipients);
+    const recipients =
+      sendId === null ? null : this.explainReads.recipientsOf(workspaceId, campaignId, sendId);
+    return this.attribution.creditsWithin(workspaceId, campaignId, span, metric, recipients);
   }
 
   /**
