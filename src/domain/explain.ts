@@ -12,7 +12,7 @@ import type { Channel } from './channels.js';
 import type { UniqueMark } from './event.js';
 import { countsInSend } from './sends.js';
 import { CONVERSION_FIELDS } from './series.js';
-import { formatDay, localDay } from './time.js';
+import { formatDay, localDay, type InstantSpan } from './time.js';
 import { rankChain } from './unique-chain.js';
 
 /** One figure of a series, as a store's cells name it (SeriesCell). */
@@ -53,6 +53,17 @@ export interface CampaignEvent {
   readonly unique: UniqueMark | null;
   readonly receipt: boolean;
   readonly enrolsControl: boolean;
+}
+
+/** Which stored events of a campaign a figure reads: of a span, maybe of one send or entry. */
+export interface CampaignEventQuery {
+  readonly span: InstantSpan;
+  /** One send's events only; null: every event. */
+  readonly sendId: string | null;
+  /** One channel's events only; null: any channel (and none). */
+  readonly channel: Channel | null;
+  /** One variation's events only; null: any. */
+  readonly variationId: string | null;
 }
 
 /** A unique chain (SPEC §2): per (campaign, variation, user, chain). */

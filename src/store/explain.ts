@@ -42,7 +42,10 @@ export async function explainFigure(
     );
     return explainCredits(figure, credits, zone);
   }
-  const events = await store.campaignEvents(workspaceId, figure.campaignId, span, sendId);
+  // The figure's entry only (the control entry: its variation, of no channel; the day: all).
+  const { channel, variationId } = figure;
+  const query = { span, sendId, channel, variationId };
+  const events = await store.campaignEvents(workspaceId, figure.campaignId, query);
   if (source === 'events') return explainEvents(figure, events, zone);
   if (source === 'members') return explainMembers(figure, events, zone);
   const candidates = uniqueCandidates(figure, events, zone);

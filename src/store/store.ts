@@ -10,7 +10,7 @@ import type { Campaign, CampaignDefinition } from '../domain/campaign.js';
 import type { NormalizedEvent } from '../domain/event.js';
 import type { Permission } from '../domain/permissions.js';
 import type { Credit } from '../domain/attribution.js';
-import type { CampaignEvent, ChainRef } from '../domain/explain.js';
+import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../domain/explain.js';
 import type { SeriesCell } from '../domain/series.js';
 import type { CampaignListing } from '../domain/campaign-listing.js';
 import type { DayRange, InstantSpan } from '../domain/time.js';
@@ -166,14 +166,13 @@ export interface Store {
   ): Promise<SeriesCell[]>;
 
   /**
-   * What explanations read (src/store/explain.ts): the campaign's stored events with instants
-   * in `span`, of one send only when `sendId` is given. Copies of an id may come back twice.
+   * What explanations read (src/store/explain.ts): the campaign's stored events the query
+   * names. Copies of an id may come back twice.
    */
   campaignEvents(
     workspaceId: string,
     campaignId: string,
-    span: InstantSpan,
-    sendId: string | null,
+    query: CampaignEventQuery,
   ): Promise<CampaignEvent[]>;
   /** Every stored event of these unique chains (SPEC §2) before `beforeMs`, and maybe more. */
   chainEvents(

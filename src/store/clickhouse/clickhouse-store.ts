@@ -8,7 +8,7 @@
  * copies of an event cannot change.
  */
 import type { Credit } from '../../domain/attribution.js';
-import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
+import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../../domain/explain.js';
 import type { InstantSpan } from '../../domain/time.js';
 import { ExplainReads } from './explain-reads.js';
 import { sendCutoffMs } from '../../domain/sends.js';
@@ -241,10 +241,9 @@ class ClickHouseStore implements Store {
   campaignEvents(
     workspaceId: string,
     campaignId: string,
-    span: InstantSpan,
-    sendId: string | null,
+    query: CampaignEventQuery,
   ): Promise<CampaignEvent[]> {
-    return this.explainReads.campaignEvents(workspaceId, campaignId, span, sendId);
+    return this.explainReads.campaignEvents(workspaceId, campaignId, query);
   }
 
   chainEvents(

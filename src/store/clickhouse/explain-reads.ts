@@ -4,8 +4,7 @@
  * Copies of an event not merged yet come back twice; the explanations read each id once.
  */
 import type { Channel } from '../../domain/channels.js';
-import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
-import type { InstantSpan } from '../../domain/time.js';
+import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../../domain/explain.js';
 import { params, type ClickHouseHttp } from './http.js';
 
 const COLUMNS = `id, event_type, user_key, instant_ms, channel, variation_id, send_id, metrics,
@@ -16,7 +15,9 @@ const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT ca
 const SPAN_SQL = `
 SELECT ${COLUMNS} FROM events
 WHERE ${CAMPAIGN} AND instant_ms >= (SELECT from_ms FROM p) AND instant_ms < (SELECT to_ms FROM p)
-  AND (send_id = (SELECT send FROM p) OR (SELECT send FROM p) = '')`;
+  AND (send_id = (SELECT send FROM p) OR (SELECT send FROM p) = '')
+  AND (channel = (SELECT channel FROM p) OR (SELECT any_channel FROM p) = 1)
+  AND (variation_id = (SELECT variation FROM p) OR (SELECT any_variation FROM p) = 1)`;
 
 const CHAINS_SQL = `
 SELECT ${COLUMNS} FROM events
@@ -70,8 +71,7 @@ export class ExplainReads {
   async campaignEvents(
     workspaceId: string,
     campaignId: string,
-    span: InstantSpan,
-    sendId: string | null,
+    { span, sendId, channel, variationId }: CampaignEventQuery,
   ): Promise<CampaignEvent[]> {
     const p = params({
       ws: ['String', workspaceId],
@@ -79,6 +79,10 @@ export class ExplainReads {
       from_ms: ['Int64', span.fromMs],
       to_ms: ['Int64', span.toMs],
       send: ['String', sendId ?? ''],
+      channel: ['String', channel ?? ''],
+      any_channel: ['UInt8', channel === null ? 1 : 0],
+      variation: ['String', variationId ?? ''],
+      any_variation: ['UInt8', variationId === null ? 1 : 0],
     });
     return (await this.db.query<EventRow>(SPAN_SQL, [p])).map(campaignEventOf);
   }

@@ -5,13 +5,26 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../../domain/channels.js';
-import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
-import type { InstantSpan } from '../../domain/time.js';
+import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../../domain/explain.js';
 import type { RecipientSpan } from './attribution.js';
 import type { Db } from './schema.js';
 
 const COLUMNS = `id, event_type, user_key, instant_ms, channel, variation_id, send_id, metrics,
   unique_metric, unique_window_ms, unique_chain, receipt, enrols_control`;
+
+/** An entry's events only, when the query names its channel or variation. */
+const IN_ENTRY = `(@channel IS NULL OR channel = @channel)
+  AND (@variation IS NULL OR variation_id = @variation)`;
+
+interface SpanParams {
+  ws: string;
+  campaign: string;
+  send: string | null;
+  fromMs: number;
+  toMs: number;
+  channel: string | null;
+  variation: string | null;
+}
 
 interface EventRow {
   id: string;
@@ -53,8 +66,8 @@ function campaignEventOf(row: EventRow): CampaignEvent {
 }
 
 export class ExplainReads {
-  private readonly span: Statement<[string, string, number, number], EventRow>;
-  private readonly sendSpan: Statement<[string, string, string, number, number], EventRow>;
+  private readonly span: Statement<[SpanParams], EventRow>;
+  private readonly sendSpan: Statement<[SpanParams], EventRow>;
   private readonly chain: Statement<[string, string, string, string, string, number], EventRow>;
   private readonly sendRecipients: Statement<
     [string, string, string],
@@ -63,12 +76,12 @@ export class ExplainReads {
 
   constructor(db: Db) {
     this.span = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE ws = ? AND campaign_id = ? AND campaign_id IS NOT NULL
-       AND instant_ms >= ? AND instant_ms < ?`,
+      `SELECT ${COLUMNS} FROM events WHERE ws = @ws AND campaign_id = @campaign
+       AND campaign_id IS NOT NULL AND instant_ms >= @fromMs AND instant_ms < @toMs AND ${IN_ENTRY}`,
     );
     this.sendSpan = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE ws = ? AND campaign_id = ? AND send_id = ?
-       AND instant_ms >= ? AND instant_ms < ?`,
+      `SELECT ${COLUMNS} FROM events WHERE ws = @ws AND campaign_id = @campaign AND send_id = @send
+       AND instant_ms >= @fromMs AND instant_ms < @toMs AND ${IN_ENTRY}`,
     );
     this.chain = db.prepare(
       `SELECT ${COLUMNS} FROM events
@@ -96,13 +109,18 @@ export class ExplainReads {
   campaignEvents(
     workspaceId: string,
     campaignId: string,
-    { fromMs, toMs }: InstantSpan,
-    sendId: string | null,
+    { span, sendId, channel, variationId }: CampaignEventQuery,
   ): CampaignEvent[] {
-    const rows =
-      sendId === null
-        ? this.span.all(workspaceId, campaignId, fromMs, toMs)
-        : this.sendSpan.all(workspaceId, campaignId, sendId, fromMs, toMs);
+    const params: SpanParams = {
+      ws: workspaceId,
+      campaign: campaignId,
+      send: sendId,
+      fromMs: span.fromMs,
+      toMs: span.toMs,
+      channel,
+      variation: variationId,
+    };
+    const rows = sendId === null ? this.span.all(params) : this.sendSpan.all(params);
     return rows.map(campaignEventOf);
   }
 

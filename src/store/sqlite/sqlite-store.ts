@@ -6,7 +6,7 @@
  * each write is one transaction, durable when its promise resolves (synchronous=FULL).
  */
 import type { Credit } from '../../domain/attribution.js';
-import type { CampaignEvent, ChainRef } from '../../domain/explain.js';
+import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../../domain/explain.js';
 import type { InstantSpan } from '../../domain/time.js';
 import { ExplainReads } from './explain-reads.js';
 import { access, constants, stat } from 'node:fs/promises';
@@ -249,10 +249,9 @@ class SqliteStore implements Store {
   async campaignEvents(
     workspaceId: string,
     campaignId: string,
-    span: InstantSpan,
-    sendId: string | null,
+    query: CampaignEventQuery,
   ): Promise<CampaignEvent[]> {
-    return this.explainReads.campaignEvents(workspaceId, campaignId, span, sendId);
+    return this.explainReads.campaignEvents(workspaceId, campaignId, query);
   }
 
   async chainEvents(
