@@ -112,6 +112,17 @@ class Pairs {
   }
 }
 
+/**
+ * How an explanation narrows creditsOf: only behaviors in `actionsWithin` make a candidate (none
+ * can: null), or every candidate is known to have one (`candidatesActed`); only the facts of
+ * `factsWithin` are read.
+ */
+interface Explaining {
+  readonly actionsWithin: InstantSpan | null;
+  readonly factsWithin: InstantSpan;
+  readonly candidatesActed: boolean;
+}
+
 /** Pairs re-attributed and written to the rollups together when a change touches a campaign. */
 const PAGE = 10_000;
 
@@ -318,14 +329,13 @@ export class Attribution {
   /**
    * Every credit of the campaign's users in `candidates` (each with the first and last of their
    * receipts or enrolments that matter), skipping those who can hold none: no behavior within
-   * reach of those. An explanation narrows it (`explaining`): only behaviors in `actionsWithin`
-   * make a candidate (none: null), and only the facts of `factsWithin` are read.
+   * reach of those. An explanation narrows it (Explaining).
    */
   creditsOf(
     workspaceId: string,
     campaignId: string,
     candidates: ReadonlyMap<string, RecipientSpan>,
-    explaining?: { readonly actionsWithin: InstantSpan | null; readonly factsWithin: InstantSpan },
+    explaining?: Explaining,
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const usdRates = this.rates(workspaceId);
@@ -342,6 +352,7 @@ export class Attribution {
     // A credit needs a behavior within reach of a receipt or enrolment (or an email engagement
     // the rules match, or an imported conversion): most recipients have none.
     const mayHoldCredit = (userKey: string, span: RecipientSpan) =>
+      explaining?.candidatesActed === true ||
       (rules.matchesEmail && explaining?.actionsWithin !== null) ||
       actedWithin(userKey, span) ||
       (readImported && this.inputs.hasImportedConversion(workspaceId, campaignId, userKey));
@@ -371,7 +382,11 @@ export class Attribution {
   ): Credit[] {
     const rules = rulesOf(this.campaigns.get(workspaceId, campaignId));
     const { receipts, actions, onReceiptDay } = creditReach(span, rules, metric);
-    const explaining = { actionsWithin: actions, factsWithin: factsSpanOf(span, rules) };
+    const explaining: Explaining = {
+      actionsWithin: actions,
+      factsWithin: factsSpanOf(span, rules),
+      candidatesActed: false,
+    };
     if (sendRecipients) return this.creditsOf(workspaceId, campaignId, sendRecipients, explaining);
     const candidates = new Map<string, RecipientSpan>();
     if (actions === null) {
@@ -390,12 +405,15 @@ export class Attribution {
         candidates.set(userKey, reached);
       }
     }
-    for (const { user_key: userKey } of this.importers.all(workspaceId, campaignId)) {
+    const importers = this.importers.all(workspaceId, campaignId);
+    for (const { user_key: userKey } of importers) {
       if (!candidates.has(userKey)) {
         candidates.set(userKey, { firstMs: span.fromMs, lastMs: span.toMs });
       }
     }
-    return this.creditsOf(workspaceId, campaignId, candidates, explaining);
+    // Actors found by their behaviors need no second look (importers are candidates anyway).
+    const candidatesActed = actions !== null && !onReceiptDay && !rules.matchesEmail;
+    return this.creditsOf(workspaceId, campaignId, candidates, { ...explaining, candidatesActed });
   }
 
   /**
