@@ -10,6 +10,7 @@ interface BenchFlags {
   readonly ingestEvents: number;
   readonly seriesEvents: number;
   readonly dashboardEvents: number;
+  readonly explainEvents?: number;
   readonly store: 'sqlite' | 'clickhouse';
 }
 
@@ -19,6 +20,7 @@ type RunBenchmarks = (options: {
   readonly ingestEvents: number;
   readonly seriesEvents: number;
   readonly dashboardEvents: number;
+  readonly explainEvents?: number;
   readonly store: 'sqlite' | 'clickhouse';
 }) => Promise<void>;
 
@@ -27,9 +29,10 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description('measure ingest and data_series speed beside ceilings measured in the same run')
     .addOption(
-      new Option('--only <list>', 'comma-separated: ingest, series, mixed, dashboard').default(
-        'ingest,series',
-      ),
+      new Option(
+        '--only <list>',
+        'comma-separated: ingest, series, mixed, dashboard, live, explain',
+      ).default('ingest,series'),
     )
     .addOption(
       new Option('--ingest-events <n>', 'events to ingest over HTTP')
@@ -45,6 +48,12 @@ export function registerBenchCommand(program: Command): void {
       new Option('--dashboard-events <n>', 'events of the demo the dashboard is measured on')
         .argParser(integerIn(1, 100_000_000))
         .default(1_000_000),
+    )
+    .addOption(
+      new Option(
+        '--explain-events <n>',
+        'events the explain benchmark reads (default 1,000,000 embedded, 10,000,000 ClickHouse)',
+      ).argParser(integerIn(1, 100_000_000)),
     )
     .addOption(
       new Option(
@@ -64,6 +73,7 @@ export function registerBenchCommand(program: Command): void {
         ingestEvents: flags.ingestEvents,
         seriesEvents: flags.seriesEvents,
         dashboardEvents: flags.dashboardEvents,
+        ...(flags.explainEvents === undefined ? {} : { explainEvents: flags.explainEvents }),
         store: flags.store,
       });
     });

@@ -1,6 +1,7 @@
 /**
  * The stored events explanations read (src/store/explain.ts): a campaign's events of a span
- * (an index range of `events`, ordered by campaign), and the whole unique chains of some users.
+ * (an index range of `campaign_timeline`), and the whole unique chains of some users (of
+ * `events`, ordered by campaign and user).
  * Copies of an event not merged yet come back twice; the explanations read each id once.
  */
 import type { Channel } from '../../domain/channels.js';
@@ -12,8 +13,9 @@ const COLUMNS = `id, event_type, user_key, instant_ms, channel, variation_id, se
 
 const CAMPAIGN = 'workspace_id = (SELECT ws FROM p) AND campaign_id = (SELECT campaign FROM p)';
 
+/** A campaign's day: an index range of the timeline (schema.ts, version 9). */
 const SPAN_SQL = `
-SELECT ${COLUMNS} FROM events
+SELECT ${COLUMNS} FROM campaign_timeline
 WHERE ${CAMPAIGN} AND instant_ms >= (SELECT from_ms FROM p) AND instant_ms < (SELECT to_ms FROM p)
   AND (send_id = (SELECT send FROM p) OR (SELECT send FROM p) = '')
   AND (channel = (SELECT channel FROM p) OR (SELECT any_channel FROM p) = 1)

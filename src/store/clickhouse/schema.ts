@@ -9,7 +9,7 @@
 import type { ClickHouseHttp } from './http.js';
 import { attributionMigration, keptConversionsMigration } from './attribution-schema.js';
 import { buttonSeenMigration, rollupMigration } from './rollup-schema.js';
-import { createTable, type Layout, type TableSpec } from './tables.js';
+import { createTable, localName, type Layout, type TableSpec } from './tables.js';
 
 const TABLES: readonly TableSpec[] = [
   {
@@ -124,6 +124,7 @@ export const DERIVED_TABLES = [
   'imported_conversions',
   'workspace_touches',
   'conversion_figures',
+  'campaign_timeline',
 ] as const;
 
 /**
@@ -147,6 +148,49 @@ const KEY_TABLES: readonly TableSpec[] = [
   },
 ];
 
+/**
+ * Schema version 9, explanations (src/store/explain.ts): a campaign's events in time order, so
+ * one day of a campaign is an index range; `events` is ordered by user, and a day of a large
+ * campaign would read all of it. The columns are what explanations read (no payload). A view
+ * fills it from every INSERT into `events` (in a cluster, on the event's shard); the backfill
+ * covers what is stored. Copies of an event share the sorting key and fold in merges; readers
+ * take each id once meanwhile.
+ */
+const CAMPAIGN_TIMELINE: TableSpec = {
+  name: 'campaign_timeline',
+  columns: `
+    workspace_id String,
+    campaign_id String,
+    instant_ms Int64,
+    id String,
+    event_type String,
+    user_key String,
+    variation_id String,
+    send_id String,
+    channel String,
+    metrics Array(String),
+    unique_metric String,
+    unique_window_ms UInt64,
+    unique_chain String,
+    receipt UInt8,
+    enrols_control UInt8`,
+  engine: 'ReplacingMergeTree() ORDER BY (workspace_id, campaign_id, instant_ms, id)',
+  shardBy: 'cityHash64(user_key)',
+};
+
+function timelineMigration(layout: Layout): string[] {
+  const events = localName('events', layout);
+  const select = `SELECT workspace_id, campaign_id, instant_ms, id, event_type, user_key,
+    variation_id, send_id, channel, metrics, unique_metric, unique_window_ms, unique_chain,
+    receipt, enrols_control FROM ${events} WHERE campaign_id != ''`;
+  const table = localName(CAMPAIGN_TIMELINE.name, layout);
+  return [
+    ...createTable(CAMPAIGN_TIMELINE, layout),
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS campaign_timeline_view TO ${table} AS ${select}`,
+    `INSERT INTO ${table} ${select}`,
+  ];
+}
+
 const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   (layout) => TABLES.flatMap((table) => createTable(table, layout)),
   (layout) => COMPANION_TABLES.flatMap((table) => createTable(table, layout)),
@@ -156,6 +200,7 @@ const MIGRATIONS: readonly ((layout: Layout) => string[])[] = [
   buttonSeenMigration,
   (layout) => createTable(RULES_STATE, layout),
   (layout) => [...KEY_TABLES.flatMap((table) => createTable(table, layout))],
+  timelineMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
