@@ -5,6 +5,7 @@
  */
 import type { Campaign } from '../domain/campaign.js';
 import { metricRule } from '../domain/catalog.js';
+import { figureOfDay } from '../domain/rates.js';
 import type { Channel } from '../domain/channels.js';
 import type { Figure } from '../domain/explain.js';
 import { sendCutoffMs } from '../domain/sends.js';
@@ -83,15 +84,6 @@ function figureTarget(
   };
 }
 
-/** The figure the series answer shows for the query, read from that very answer. */
-function shownValue(answer: ReturnType<typeof shapeSeries>, query: ExplainQuery): number {
-  const day = answer.data[0]!;
-  if (query.channel === undefined) return day[query.metric as (typeof DAY_FIGURES)[number]];
-  const entries = day.messages[query.channel as Channel] ?? [];
-  const entry = entries.find((e) => e.variation_api_id === query.variation_api_id);
-  return Number(entry?.[query.metric] ?? 0);
-}
-
 export async function resolveExplainRequest(
   store: Store,
   workspaceId: string,
@@ -116,7 +108,10 @@ export async function resolveExplainRequest(
     send === null
       ? await store.campaignSeries(workspaceId, campaign.id, range)
       : await store.sendSeries(workspaceId, campaign.id, send.id, range);
-  const value = shownValue(shapeSeries({ campaign, range, cells, kind }), query);
+  // The figure the series answer shows for the query, read from that very answer.
+  const [shown] = shapeSeries({ campaign, range, cells, kind }).data;
+  const where = { channel: query.channel ?? null, variationId: query.variation_api_id ?? null };
+  const value = figureOfDay(shown!, where, query.metric);
   const { channel, variationId, metric } = target;
   return {
     ok: true,

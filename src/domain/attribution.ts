@@ -101,7 +101,8 @@ export interface Timed {
   readonly instantMs: number;
 }
 
-function byInstantThenId(a: Timed, b: Timed): number {
+/** The order of every list attribution reads (and explanations list): instant, then id. */
+export function byInstantThenId(a: Timed, b: Timed): number {
   return a.instantMs - b.instantMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 

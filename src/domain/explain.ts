@@ -5,7 +5,7 @@
  * stores count with (the catalog's metrics, `rankChain`, `attributeUser`, `countsInSend`), so a
  * count has as many items as its value and the amounts of revenue's items add up to it.
  */
-import type { Credit, Timed } from './attribution.js';
+import { byInstantThenId, type Credit } from './attribution.js';
 import { MICROS_PER_USD } from './behaviors.js';
 import { UNIQUE_METRICS } from './catalog.js';
 import type { Channel } from './channels.js';
@@ -108,9 +108,6 @@ export interface CreditItem {
 export type ExplanationItem = EventItem | UniqueItem | CreditItem;
 
 const isoOf = (instantMs: number): string => new Date(instantMs).toISOString();
-
-const byInstantThenId = (a: Timed, b: Timed): number =>
-  a.instantMs - b.instantMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 const eventItem = (event: CampaignEvent): EventItem => ({
   id: event.id,

@@ -98,6 +98,21 @@ export interface SeriesDay {
   readonly [figure: string]: unknown;
 }
 
+/**
+ * One figure of a day of a series answer: a day-level figure (channel null) or a field of the
+ * entry of that channel and variation; 0 when the entry does not report it.
+ */
+export function figureOfDay(
+  day: SeriesDay,
+  where: { readonly channel: string | null; readonly variationId: string | null },
+  metric: string,
+): number {
+  if (where.channel === null) return Number(day[metric] ?? 0);
+  const entries = day.messages[where.channel as Channel] ?? [];
+  const entry = entries.find((e) => e.variation_api_id === where.variationId);
+  return Number(entry?.[metric] ?? 0);
+}
+
 /** A channel entry's figures summed over the range, with its labels. */
 export interface EntryTotals {
   readonly variationId: string;

@@ -4,7 +4,7 @@
  * not 0, oldest first), read a page at a time; a rate or a confidence is explained by the
  * figures it is computed from, each its own list.
  */
-import type { SeriesDay } from '../../src/domain/rates.js';
+import { figureOfDay, type SeriesDay } from '../../src/domain/rates.js';
 import { apiGet } from './api.js';
 import { toCsv } from './csv.js';
 
@@ -60,21 +60,13 @@ export interface ExplainAnswer {
 export const PAGE_SIZE = 100;
 const CSV_PAGE_SIZE = 1000;
 
-/** The figure on one day of a series answer (0 when the entry does not report it). */
-export function figureOn(day: SeriesDay, figure: FigureRef): number {
-  if (figure.channel === null) return Number(day[figure.metric] ?? 0);
-  const entries = day.messages[figure.channel as keyof SeriesDay['messages']] ?? [];
-  const entry = entries.find((e) => e.variation_api_id === figure.variationId);
-  return Number(entry?.[figure.metric] ?? 0);
-}
-
 /** The days on which the figure is not 0, oldest first: those with something to list. */
 export function daysWith(
   days: readonly SeriesDay[],
   figure: FigureRef,
 ): { day: string; value: number }[] {
   return days
-    .map((day) => ({ day: day.time, value: figureOn(day, figure) }))
+    .map((day) => ({ day: day.time, value: figureOfDay(day, figure, figure.metric) }))
     .filter(({ value }) => value !== 0);
 }
 

@@ -7,6 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../../domain/channels.js';
 import type { CampaignEvent, CampaignEventQuery, ChainRef } from '../../domain/explain.js';
 import type { RecipientSpan } from './attribution.js';
+import { splitMetrics } from './rollup.js';
 import type { Db } from './schema.js';
 
 const COLUMNS = `id, event_type, user_key, instant_ms, channel, variation_id, send_id, metrics,
@@ -51,7 +52,7 @@ function campaignEventOf(row: EventRow): CampaignEvent {
     channel: row.channel as Channel | null,
     variationId: row.variation_id,
     sendId: row.send_id,
-    metrics: row.metrics === '' ? [] : row.metrics.split(','),
+    metrics: splitMetrics(row.metrics),
     unique:
       row.unique_metric === null
         ? null

@@ -26,6 +26,7 @@ export interface CountedRow {
 
 /** `events.metrics` holds the metric names joined by commas (names never contain one). */
 export const joinMetrics = (metrics: readonly string[]): string => metrics.join(',');
+export const splitMetrics = (joined: string): string[] => (joined === '' ? [] : joined.split(','));
 
 export function countedEventOf(row: CountedRow): CountedEvent {
   return {
@@ -34,7 +35,7 @@ export function countedEventOf(row: CountedRow): CountedEvent {
     channel: row.channel as Channel | null,
     userKey: row.user_key,
     instantMs: row.instant_ms,
-    metrics: row.metrics === '' ? [] : row.metrics.split(','),
+    metrics: splitMetrics(row.metrics),
     uniqueMetric: row.unique_metric,
     receipt: row.receipt === 1,
     enrolsControl: row.enrols_control === 1,
